@@ -1,0 +1,59 @@
+import { StorageNode, type EngineName } from '@ringdb/storage-node';
+import { createLogger } from '@ringdb/runtime';
+import { env, parse, untilSignal } from '../args.js';
+
+const HELP = `
+Usage: ringdb storage --zone <zone> [options]
+
+Runs a storage node: keeps vnode replicas in RocksDB (or LevelDB), leads the vnodes membership
+assigns it, and replicates writes to the other zones.
+
+Options:
+  --zone <zone>               this node's zone (env RINGDB_ZONE; required)
+  --id <id>                   stable node id (default: generated once, kept in <data-dir>/node-id)
+  --listen <host:port>        gRPC address (env RINGDB_STORAGE_LISTEN, default 127.0.0.1:0 = any free port)
+  --advertise <host:port>     address others use to reach this node (default: the bound address)
+  --membership <host:port>    membership service (env RINGDB_MEMBERSHIP, default 127.0.0.1:7000)
+  --data-dir <dir>            data directory (env RINGDB_DATA_DIR, default ./data/<zone>)
+  --engine <rocksdb|leveldb>  storage engine (env RINGDB_ENGINE, default rocksdb)
+  --sync                      fsync the write-ahead log on every write batch
+  -h, --help                  show this help
+`;
+
+export async function storageCommand(argv: string[]): Promise<void> {
+  const { values } = parse(argv, {
+    zone: { type: 'string' },
+    id: { type: 'string' },
+    listen: { type: 'string' },
+    advertise: { type: 'string' },
+    membership: { type: 'string' },
+    'data-dir': { type: 'string' },
+    engine: { type: 'string' },
+    sync: { type: 'boolean' },
+  }, HELP);
+  const zone = (values.zone as string) ?? process.env.RINGDB_ZONE;
+  if (!zone) {
+    process.stderr.write(`--zone is required\n${HELP}`);
+    process.exit(2);
+  }
+  const engine = ((values.engine as string) ?? env('RINGDB_ENGINE', 'rocksdb')) as EngineName;
+  if (engine !== 'rocksdb' && engine !== 'leveldb') {
+    process.stderr.write(`--engine must be rocksdb or leveldb\n`);
+    process.exit(2);
+  }
+  const log = createLogger({ role: 'storage' });
+  const node = new StorageNode({
+    id: values.id as string | undefined,
+    zone,
+    listen: (values.listen as string) ?? env('RINGDB_STORAGE_LISTEN', '127.0.0.1:0'),
+    advertise: values.advertise as string | undefined,
+    membership: (values.membership as string) ?? env('RINGDB_MEMBERSHIP', '127.0.0.1:7000'),
+    dataDir: (values['data-dir'] as string) ?? env('RINGDB_DATA_DIR', `./data/${zone}`),
+    engine,
+    sync: Boolean(values.sync),
+    log,
+  });
+  await node.start();
+  await untilSignal();
+  await node.stop();
+}

@@ -1,0 +1,2 @@
+export * from './membership-service.js';
+export * from './placement.js';

@@ -1,0 +1,306 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBError, describeTable, resourceInUse, resourceNotFound, tableIdBytes, type TableEntry, type TableSpec } from '@ringdb/core';
+import { SERVER_OPTIONS, bindServer, grpc, services, shutdownServer, type ClusterState, type Logger } from '@ringdb/runtime';
+import { StateFile, type PersistedState } from './membership-state.js';
+import { computePlacement, type VnodeAssignment } from './placement.js';
+
+export interface MembershipOptions {
+  dataDir: string;
+  listen: string;
+  zones: string[];
+  vnodeCount: number;
+  /** A node not heard from for this long is reported down. */
+  failureTimeoutMs: number;
+  region: string;
+  log: Logger;
+}
+
+interface Liveness {
+  lastSeenMs: number;
+  alive: boolean;
+  leaderVnodes: number;
+  followerVnodes: number;
+  appliedPlacementVersion: number;
+  /** table id (hex) -> totals over the vnodes the node leads */
+  tables: Map<string, { count: number; bytes: number }>;
+}
+
+type Unary<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => void;
+
+/**
+ * The membership service: registers storage nodes with their zones, detects failed nodes by missed
+ * heartbeats, computes vnode placement (one consistent-hash ring per zone), keeps the table
+ * catalogue, persists all of it, and pushes every change to routers and nodes over Watch streams.
+ */
+export class MembershipService {
+  private state!: PersistedState;
+  private placement: VnodeAssignment[] = [];
+  private readonly liveness = new Map<string, Liveness>();
+  private readonly watchers = new Set<grpc.ServerWritableStream<unknown, ClusterState>>();
+  private readonly file: StateFile;
+  private server!: grpc.Server;
+  private detector: NodeJS.Timeout | undefined;
+  port = 0;
+
+  constructor(private readonly options: MembershipOptions) {
+    this.file = new StateFile(options.dataDir);
+  }
+
+  async start(): Promise<void> {
+    const { options } = this;
+    const loaded = await this.file.load();
+    this.state = loaded ?? {
+      placementVersion: 1,
+      catalogVersion: 1,
+      vnodeCount: options.vnodeCount,
+      zones: options.zones,
+      nodes: [],
+      tables: [],
+      droppedTableIds: [],
+    };
+    if (loaded && (loaded.vnodeCount !== options.vnodeCount || loaded.zones.join() !== options.zones.join())) {
+      options.log.warn('keeping the persisted vnode count and zones; flags differ', {
+        vnodeCount: loaded.vnodeCount,
+        zones: loaded.zones,
+      });
+    }
+    this.placement = computePlacement(this.state.zones, this.state.nodes, this.state.vnodeCount);
+    // Nodes known from before a restart count as alive until they miss heartbeats.
+    const now = Date.now();
+    for (const n of this.state.nodes) this.liveness.set(n.id, this.freshLiveness(now));
+    if (!loaded) await this.file.save(this.state);
+
+    this.server = new grpc.Server(SERVER_OPTIONS);
+    this.server.addService(services().Membership.service, {
+      register: this.register,
+      heartbeat: this.heartbeat,
+      watch: (call: grpc.ServerWritableStream<unknown, ClusterState>) => {
+        this.watchers.add(call);
+        call.write(this.clusterState());
+        const drop = () => this.watchers.delete(call);
+        call.on('cancelled', drop);
+        call.on('close', drop);
+        call.on('error', drop);
+      },
+      createTable: this.createTable,
+      deleteTable: this.deleteTable,
+      describeTable: this.describeTableRpc,
+      listTables: this.listTables,
+    });
+    this.port = await bindServer(this.server, options.listen);
+    this.detector = setInterval(() => this.detectFailures(), Math.max(100, Math.floor(options.failureTimeoutMs / 4)));
+    options.log.info('membership started', {
+      port: this.port,
+      zones: this.state.zones,
+      vnodes: this.state.vnodeCount,
+      nodes: this.state.nodes.length,
+      tables: this.state.tables.length,
+      placementVersion: this.state.placementVersion,
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.detector) clearInterval(this.detector);
+    for (const w of this.watchers) w.end();
+    this.watchers.clear();
+    await shutdownServer(this.server, 500);
+  }
+
+  private freshLiveness(now: number): Liveness {
+    return { lastSeenMs: now, alive: true, leaderVnodes: 0, followerVnodes: 0, appliedPlacementVersion: 0, tables: new Map() };
+  }
+
+  clusterState(): ClusterState {
+    const zonesComplete = this.placement.length > 0;
+    return {
+      placement: {
+        version: this.state.placementVersion,
+        vnodeCount: this.state.vnodeCount,
+        zones: this.state.zones,
+        nodes: this.state.nodes.map((n) => {
+          const l = this.liveness.get(n.id);
+          return { ...n, alive: l?.alive ?? false, lastSeenMs: l?.lastSeenMs ?? 0 };
+        }),
+        vnodes: zonesComplete ? this.placement : [],
+      },
+      catalogVersion: this.state.catalogVersion,
+      tablesJson: JSON.stringify(this.state.tables),
+      droppedTableIds: this.state.droppedTableIds,
+      nodeStatus: this.state.nodes.map((n) => {
+        const l = this.liveness.get(n.id);
+        return {
+          id: n.id,
+          leaderVnodes: l?.leaderVnodes ?? 0,
+          followerVnodes: l?.followerVnodes ?? 0,
+          appliedPlacementVersion: l?.appliedPlacementVersion ?? 0,
+        };
+      }),
+    };
+  }
+
+  private push(): void {
+    const state = this.clusterState();
+    for (const w of this.watchers) w.write(state);
+  }
+
+  private readonly register: Unary<{ id: string; zone: string; address: string }, { placementVersion: number }> = (call, cb) => {
+    const { id, zone, address } = call.request;
+    if (!id || !address || !this.state.zones.includes(zone)) {
+      cb({ code: grpc.status.INVALID_ARGUMENT, details: `a node needs an id, an address and one of the zones ${this.state.zones.join(', ')}` });
+      return;
+    }
+    const existing = this.state.nodes.find((n) => n.id === id);
+    const now = Date.now();
+    this.liveness.set(id, { ...(this.liveness.get(id) ?? this.freshLiveness(now)), lastSeenMs: now, alive: true });
+    if (existing && existing.zone !== zone) {
+      cb({ code: grpc.status.FAILED_PRECONDITION, details: `node ${id} is registered in zone ${existing.zone}` });
+      return;
+    }
+    if (!existing || existing.address !== address) {
+      if (existing) existing.address = address;
+      else this.state.nodes.push({ id, zone, address });
+      this.state.placementVersion++;
+      this.placement = computePlacement(this.state.zones, this.state.nodes, this.state.vnodeCount);
+      this.options.log.info(existing ? 'node address changed' : 'node registered', { id, zone, address, placementVersion: this.state.placementVersion });
+      this.file.save(this.state).then(
+        () => {
+          this.push();
+          cb(null, { placementVersion: this.state.placementVersion });
+        },
+        (err) => cb({ code: grpc.status.INTERNAL, details: String(err) }),
+      );
+      return;
+    }
+    this.options.log.info('node re-registered', { id, zone, address });
+    this.push();
+    cb(null, { placementVersion: this.state.placementVersion });
+  };
+
+  private readonly heartbeat: Unary<
+    {
+      id: string;
+      placementVersion: number;
+      tables: { tableId: string; itemCount: number; sizeBytes: number }[];
+      leaderVnodes: number;
+      followerVnodes: number;
+    },
+    { placementVersion: number }
+  > = (call, cb) => {
+    const req = call.request;
+    const l = this.liveness.get(req.id);
+    if (!l) {
+      cb({ code: grpc.status.NOT_FOUND, details: `unknown node ${req.id}` });
+      return;
+    }
+    l.lastSeenMs = Date.now();
+    l.leaderVnodes = req.leaderVnodes;
+    l.followerVnodes = req.followerVnodes;
+    l.appliedPlacementVersion = req.placementVersion;
+    l.tables = new Map(req.tables.map((t) => [t.tableId, { count: t.itemCount, bytes: t.sizeBytes }]));
+    if (!l.alive) {
+      l.alive = true;
+      this.options.log.info('node is up', { id: req.id });
+      this.push();
+    }
+    cb(null, { placementVersion: this.state.placementVersion });
+  };
+
+  private detectFailures(): void {
+    const now = Date.now();
+    let changed = false;
+    for (const [id, l] of this.liveness) {
+      if (l.alive && now - l.lastSeenMs > this.options.failureTimeoutMs) {
+        l.alive = false;
+        changed = true;
+        this.options.log.warn('node is down', { id, silentMs: now - l.lastSeenMs });
+      }
+    }
+    if (changed) this.push();
+  }
+
+  // ---------------------------------------------------------------- catalogue
+
+  private tableStats(entry: TableEntry): { itemCount: number; sizeBytes: number } {
+    const hex = tableIdBytes(entry.TableId).toString('hex');
+    let itemCount = 0;
+    let sizeBytes = 0;
+    for (const l of this.liveness.values()) {
+      const t = l.tables.get(hex);
+      if (t) {
+        itemCount += t.count;
+        sizeBytes += t.bytes;
+      }
+    }
+    return { itemCount, sizeBytes };
+  }
+
+  private describe(entry: TableEntry, status: 'ACTIVE' | 'DELETING'): string {
+    return JSON.stringify(describeTable(entry, status, this.tableStats(entry)));
+  }
+
+  private static fail(cb: grpc.sendUnaryData<{ json: string; errorType?: string; errorMessage?: string }>, err: DynamoDBError): void {
+    cb(null, { json: '', errorType: err.type, errorMessage: err.message });
+  }
+
+  private readonly createTable: Unary<{ name: string; json: string }, { json: string }> = (call, cb) => {
+    const spec = JSON.parse(call.request.json) as TableSpec;
+    if (this.state.tables.some((t) => t.TableName === spec.TableName)) {
+      MembershipService.fail(cb, resourceInUse(`Table already exists: ${spec.TableName}`));
+      return;
+    }
+    const entry: TableEntry = {
+      ...spec,
+      TableId: randomUUID(),
+      TableArn: `arn:aws:dynamodb:${this.options.region}:000000000000:table/${spec.TableName}`,
+      CreationDateTime: Date.now() / 1000,
+    };
+    this.state.tables.push(entry);
+    this.state.catalogVersion++;
+    this.file.save(this.state).then(
+      () => {
+        this.options.log.info('table created', { table: entry.TableName, tableId: entry.TableId });
+        this.push();
+        cb(null, { json: this.describe(entry, 'ACTIVE') });
+      },
+      (err) => cb({ code: grpc.status.INTERNAL, details: String(err) }),
+    );
+  };
+
+  private readonly deleteTable: Unary<{ name: string }, { json: string }> = (call, cb) => {
+    const i = this.state.tables.findIndex((t) => t.TableName === call.request.name);
+    if (i < 0) {
+      MembershipService.fail(cb, resourceNotFound(`Requested resource not found: Table: ${call.request.name} not found`));
+      return;
+    }
+    const [entry] = this.state.tables.splice(i, 1);
+    const description = this.describe(entry, 'DELETING');
+    this.state.droppedTableIds.push(tableIdBytes(entry.TableId).toString('hex'));
+    this.state.catalogVersion++;
+    this.file.save(this.state).then(
+      () => {
+        this.options.log.info('table deleted', { table: entry.TableName, tableId: entry.TableId });
+        this.push();
+        cb(null, { json: description });
+      },
+      (err) => cb({ code: grpc.status.INTERNAL, details: String(err) }),
+    );
+  };
+
+  private readonly describeTableRpc: Unary<{ name: string }, { json: string }> = (call, cb) => {
+    const entry = this.state.tables.find((t) => t.TableName === call.request.name);
+    if (!entry) {
+      MembershipService.fail(cb, resourceNotFound(`Requested resource not found: Table: ${call.request.name} not found`));
+      return;
+    }
+    cb(null, { json: this.describe(entry, 'ACTIVE') });
+  };
+
+  private readonly listTables: Unary<{ exclusiveStart: string; limit: number }, { names: string[]; lastEvaluated: string }> = (call, cb) => {
+    const { exclusiveStart, limit } = call.request;
+    const names = this.state.tables.map((t) => t.TableName).sort();
+    const after = exclusiveStart ? names.filter((n) => n > exclusiveStart) : names;
+    const max = limit > 0 ? limit : 100;
+    const page = after.slice(0, max);
+    cb(null, { names: page, lastEvaluated: after.length > max ? page[page.length - 1] : '' });
+  };
+}

@@ -1,0 +1,91 @@
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import { DynamoDBError, internalError, isDynamoDBError } from '@ringdb/core';
+import type { Logger } from '@ringdb/runtime';
+import type { Operation, RouterContext } from './operations/context.js';
+
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+const TARGET_PREFIX = 'DynamoDB_20120810.';
+
+class CoralError extends DynamoDBError {
+  override get wireType(): string {
+    return `com.amazon.coral.service#${this.type}`;
+  }
+}
+
+/**
+ * The DynamoDB JSON-over-HTTP front door: POST with `X-Amz-Target: DynamoDB_20120810.<Op>` and a
+ * JSON body; answers JSON with `x-amzn-RequestId` and `x-amz-crc32`, and DynamoDB's error shape
+ * (`__type`, `message`) and status codes.
+ */
+export function createHttpServer(ctx: RouterContext, operations: Record<string, Operation>, log: Logger): http.Server {
+  const server = http.createServer((req, res) => {
+    const requestId = randomUUID();
+    if (req.method === 'GET' && (req.url === '/' || req.url === '')) {
+      send(res, requestId, 200, 'healthy: ringdb', 'text/plain');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(c);
+    });
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      handle(ctx, operations, req, tooLarge ? null : Buffer.concat(chunks), log).then(
+        (out) => send(res, requestId, 200, out),
+        (err: unknown) => {
+          const e = isDynamoDBError(err) ? err : internalError();
+          if (!isDynamoDBError(err)) log.error('request failed', { error: err as Error, stack: (err as Error)?.stack });
+          send(res, requestId, e.status, JSON.stringify({ __type: e.wireType, message: e.message }));
+        },
+      );
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+async function handle(
+  ctx: RouterContext,
+  operations: Record<string, Operation>,
+  req: http.IncomingMessage,
+  raw: Buffer | null,
+  log: Logger,
+): Promise<string> {
+  if (req.method !== 'POST') throw new CoralError('UnknownOperationException', 'Only POST requests are supported');
+  const target = req.headers['x-amz-target'];
+  const opName = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+  const op = Object.hasOwn(operations, opName) ? operations[opName] : undefined;
+  if (!op) throw new CoralError('UnknownOperationException', '');
+  if (!req.headers.authorization && !/X-Amz-Credential=/i.test(req.url ?? '')) {
+    throw new DynamoDBError('MissingAuthenticationTokenException', 'Request is missing Authentication Token');
+  }
+  if (raw === null) throw new DynamoDBError('RequestEntityTooLarge', 'Request entity too large', 413);
+  let body: unknown;
+  try {
+    body = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new CoralError('SerializationException', 'Start of structure or map found where not expected.');
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new CoralError('SerializationException', 'Start of structure or map found where not expected.');
+  }
+  log.debug('request', { op: opName });
+  return op(ctx, body as Record<string, unknown>);
+}
+
+function send(res: http.ServerResponse, requestId: string, status: number, body: string, contentType = 'application/x-amz-json-1.0'): void {
+  const buf = Buffer.from(body, 'utf8');
+  res.writeHead(status, {
+    'Content-Type': contentType,
+    'Content-Length': buf.length,
+    'x-amzn-RequestId': requestId,
+    'x-amz-crc32': String(crc32(buf)),
+  });
+  res.end(buf);
+}

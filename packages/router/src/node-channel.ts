@@ -1,0 +1,103 @@
+import { CHANNEL_OPTIONS, grpc, services } from '@ringdb/runtime';
+
+/** What the router sends to and gets from a storage node (Storage.Data; see proto/ringdb.proto). */
+export interface OpRequest {
+  kind: number;
+  vnode: number;
+  placementVersion: number;
+  tableId: Buffer;
+  key: Buffer;
+  item?: Buffer;
+  itemSize?: number;
+  flags: number;
+}
+
+export interface OpReply {
+  id: number;
+  code: number;
+  body: Buffer;
+  errorType: string;
+  errorMessage: string;
+  placementVersion: number;
+}
+
+/** The stream broke before the node answered; the operation may or may not have happened. */
+export class ChannelBrokenError extends Error {}
+
+interface Pending {
+  resolve(reply: OpReply): void;
+  reject(err: Error): void;
+}
+
+/**
+ * One long-lived bidirectional Data stream from this router to one storage node. Operations issued
+ * in the same event-loop turn travel in one DataBatch message; replies come back batched and are
+ * matched by id.
+ */
+export class NodeChannel {
+  private readonly client: grpc.Client;
+  private call: grpc.ClientDuplexStream<unknown, { replies: OpReply[] }> | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private queued: (OpRequest & { id: number })[] = [];
+  private scheduled = false;
+  private nextId = 1;
+  /** Set when the stream failed; cleared when a reply arrives. */
+  brokenSince = 0;
+
+  constructor(
+    readonly nodeId: string,
+    readonly address: string,
+  ) {
+    this.client = new (services().Storage)(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+  }
+
+  send(op: OpRequest): Promise<OpReply> {
+    const id = this.nextId++;
+    if (this.nextId > 0xffffffff) this.nextId = 1;
+    this.queued.push({ ...op, id });
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+    return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const ops = this.queued;
+    this.queued = [];
+    if (ops.length === 0) return;
+    this.stream().write({ ops });
+  }
+
+  private stream(): grpc.ClientDuplexStream<unknown, { replies: OpReply[] }> {
+    if (this.call) return this.call;
+    const call = (this.client as unknown as { data(): grpc.ClientDuplexStream<unknown, { replies: OpReply[] }> }).data();
+    call.on('data', (batch: { replies: OpReply[] }) => {
+      this.brokenSince = 0;
+      for (const reply of batch.replies) {
+        const p = this.pending.get(reply.id);
+        if (!p) continue;
+        this.pending.delete(reply.id);
+        p.resolve(reply);
+      }
+    });
+    const broken = (err?: Error) => {
+      if (this.call !== call) return;
+      this.call = undefined;
+      this.brokenSince = Date.now();
+      const failed = [...this.pending.values()];
+      this.pending.clear();
+      for (const p of failed) p.reject(new ChannelBrokenError(err?.message ?? 'stream ended'));
+    };
+    call.on('error', broken);
+    call.on('end', () => broken());
+    this.call = call;
+    return call;
+  }
+
+  close(): void {
+    this.call?.end();
+    this.client.close();
+  }
+}

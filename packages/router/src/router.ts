@@ -1,0 +1,71 @@
+import type http from 'node:http';
+import { grpc, membershipClient, watchCluster, type Logger } from '@ringdb/runtime';
+import { createHttpServer } from './http-server.js';
+import type { Operation, RouterContext } from './operations/context.js';
+import { deleteItem, getItem, putItem } from './operations/item-operations.js';
+import { createTable, deleteTable, describeTable, listTables } from './operations/table-operations.js';
+import { Routing } from './routing.js';
+import { TableCache } from './table-cache.js';
+
+export interface RouterOptions {
+  host: string;
+  port: number;
+  membership: string;
+  log: Logger;
+}
+
+export const OPERATIONS: Record<string, Operation> = {
+  CreateTable: createTable,
+  DescribeTable: describeTable,
+  DeleteTable: deleteTable,
+  ListTables: listTables,
+  PutItem: putItem,
+  GetItem: getItem,
+  DeleteItem: deleteItem,
+};
+
+/** A stateless request router: DynamoDB HTTP in, batched gRPC streams to storage nodes out. */
+export class Router {
+  port = 0;
+  private server!: http.Server;
+  private membership!: grpc.Client;
+  private watch: { stop(): void } | undefined;
+  private routing!: Routing;
+
+  constructor(private readonly options: RouterOptions) {}
+
+  async start(): Promise<void> {
+    const { options } = this;
+    this.membership = membershipClient(options.membership);
+    this.routing = new Routing(options.log);
+    const tables = new TableCache(this.membership);
+    const ctx: RouterContext = { membership: this.membership, tables, routing: this.routing };
+    this.watch = watchCluster(
+      this.membership,
+      'router',
+      (state) => {
+        tables.update(state.catalogVersion, state.tablesJson);
+        this.routing.update(state);
+      },
+      options.log,
+    );
+    this.server = createHttpServer(ctx, OPERATIONS, options.log);
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(options.port, options.host, () => resolve());
+    });
+    const addr = this.server.address();
+    this.port = typeof addr === 'object' && addr ? addr.port : options.port;
+    options.log.info('router listening', { host: options.host, port: this.port });
+  }
+
+  async stop(): Promise<void> {
+    this.watch?.stop();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    this.routing.close();
+    this.membership.close();
+  }
+}

@@ -1,0 +1,88 @@
+import * as grpc from '@grpc/grpc-js';
+import { CHANNEL_OPTIONS, services } from './proto.js';
+import type { Logger } from './log.js';
+
+/** Placement and catalogue as membership pushes them (proto messages, camelCase). */
+export interface NodeInfo {
+  id: string;
+  zone: string;
+  address: string;
+  alive: boolean;
+  lastSeenMs: number;
+}
+
+export interface VnodeReplicas {
+  nodes: string[];
+  leader: number;
+}
+
+export interface Placement {
+  version: number;
+  vnodeCount: number;
+  zones: string[];
+  nodes: NodeInfo[];
+  vnodes: VnodeReplicas[];
+}
+
+export interface NodeStatus {
+  id: string;
+  leaderVnodes: number;
+  followerVnodes: number;
+  appliedPlacementVersion: number;
+}
+
+export interface ClusterState {
+  placement: Placement;
+  catalogVersion: number;
+  tablesJson: string;
+  droppedTableIds: string[];
+  nodeStatus: NodeStatus[];
+}
+
+export function membershipClient(address: string): grpc.Client {
+  return new (services().Membership)(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+}
+
+/**
+ * Keeps a Watch stream to membership open, reconnecting with backoff, and hands every pushed state
+ * to `onState`. While membership is unreachable, callers keep using the last state they got.
+ */
+export function watchCluster(
+  client: grpc.Client,
+  name: string,
+  onState: (state: ClusterState) => void,
+  log: Logger,
+): { stop(): void } {
+  let stopped = false;
+  let call: grpc.ClientReadableStream<ClusterState> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let connected = false;
+  const open = () => {
+    if (stopped) return;
+    call = (client as unknown as { watch(req: unknown): grpc.ClientReadableStream<ClusterState> }).watch({ client: name });
+    call.on('data', (state: ClusterState) => {
+      if (!connected) log.info('watching membership', { placementVersion: state.placement?.version });
+      connected = true;
+      onState(state);
+    });
+    const retry = () => {
+      if (stopped || timer) return;
+      if (connected) log.warn('membership watch lost; keeping the last placement');
+      connected = false;
+      timer = setTimeout(() => {
+        timer = undefined;
+        open();
+      }, 500);
+    };
+    call.on('error', retry);
+    call.on('end', retry);
+  };
+  open();
+  return {
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      call?.cancel();
+    },
+  };
+}

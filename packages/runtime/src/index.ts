@@ -1,0 +1,3 @@
+export * from './proto.js';
+export * from './log.js';
+export * from './cluster-state.js';

@@ -1,0 +1,90 @@
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+
+const PROTO_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../proto/ringdb.proto');
+
+/** Options chosen so that messages are plain objects with numbers (not Long) and Buffers for bytes. */
+const LOADER_OPTIONS: protoLoader.Options = {
+  keepCase: false,
+  longs: Number,
+  enums: Number,
+  defaults: true,
+  arrays: true,
+  oneofs: false,
+};
+
+export interface RingdbServices {
+  Membership: grpc.ServiceClientConstructor;
+  Storage: grpc.ServiceClientConstructor;
+}
+
+let loaded: RingdbServices | undefined;
+
+/** Loads proto/ringdb.proto once per process. */
+export function services(): RingdbServices {
+  if (!loaded) {
+    const definition = protoLoader.loadSync(PROTO_FILE, LOADER_OPTIONS);
+    const pkg = grpc.loadPackageDefinition(definition).ringdb as grpc.GrpcObject;
+    loaded = {
+      Membership: pkg.Membership as grpc.ServiceClientConstructor,
+      Storage: pkg.Storage as grpc.ServiceClientConstructor,
+    };
+  }
+  return loaded;
+}
+
+/** Channel options shared by every client: keepalive so a stopped peer is noticed. */
+export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  'grpc.keepalive_time_ms': 5_000,
+  'grpc.keepalive_timeout_ms': 3_000,
+  'grpc.keepalive_permit_without_calls': 1,
+  'grpc.max_receive_message_length': 64 * 1024 * 1024,
+  'grpc.max_send_message_length': 64 * 1024 * 1024,
+  'grpc.initial_reconnect_backoff_ms': 200,
+  'grpc.max_reconnect_backoff_ms': 1_000,
+};
+
+export const SERVER_OPTIONS: grpc.ServerOptions = {
+  'grpc.keepalive_permit_without_calls': 1,
+  'grpc.http2.min_ping_interval_without_data_ms': 1_000,
+  'grpc.max_receive_message_length': 64 * 1024 * 1024,
+  'grpc.max_send_message_length': 64 * 1024 * 1024,
+} as grpc.ServerOptions;
+
+/** Binds a gRPC server and resolves with the port actually bound (port 0 picks a free one). */
+export function bindServer(server: grpc.Server, address: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => {
+      if (err) reject(err);
+      else resolve(port);
+    });
+  });
+}
+
+export function shutdownServer(server: grpc.Server, graceMs = 1_000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Promise wrapper for a unary call on a loaded client. */
+export function unary<Req, Res>(client: grpc.Client, method: string, request: Req, timeoutMs = 5_000): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    const fn = (client as unknown as Record<string, Function>)[method];
+    fn.call(client, request, { deadline: Date.now() + timeoutMs }, (err: grpc.ServiceError | null, res: Res) => {
+      if (err) reject(err);
+      else resolve(res);
+    });
+  });
+}
+
+export { grpc };

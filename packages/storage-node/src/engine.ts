@@ -1,0 +1,93 @@
+import { RocksLevel } from '@nxtedition/rocksdb';
+import { ClassicLevel } from 'classic-level';
+
+/**
+ * The one small storage interface a storage node uses. Two engines implement it through the
+ * abstract-level API: RocksDB (`@nxtedition/rocksdb`, the default) and LevelDB (`classic-level`).
+ * Keys and values are Buffers; a missing key reads as `undefined` on both engines.
+ */
+export type EngineName = 'rocksdb' | 'leveldb';
+
+export type BatchOp = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer };
+
+export interface RangeOptions {
+  gte?: Buffer;
+  gt?: Buffer;
+  lte?: Buffer;
+  lt?: Buffer;
+  reverse?: boolean;
+  limit?: number;
+}
+
+export interface StorageEngine {
+  readonly name: EngineName;
+  open(): Promise<void>;
+  close(): Promise<void>;
+  get(key: Buffer): Promise<Buffer | undefined>;
+  getMany(keys: Buffer[]): Promise<(Buffer | undefined)[]>;
+  /** Applies all operations atomically. `sync` waits for the write-ahead log to reach the disk. */
+  batch(ops: BatchOp[], sync?: boolean): Promise<void>;
+  /** Entries in key order (or reverse), at most `limit`. */
+  range(options: RangeOptions): Promise<[Buffer, Buffer][]>;
+  clear(options: RangeOptions): Promise<void>;
+}
+
+/** The subset of abstract-level (v1 in @nxtedition/rocksdb, v3 in classic-level) used here. */
+interface LevelLike {
+  open(): Promise<void>;
+  close(): Promise<void>;
+  get(key: Buffer): Promise<Buffer | undefined>;
+  getMany(keys: Buffer[]): Promise<(Buffer | undefined)[]>;
+  batch(ops: BatchOp[], options?: { sync?: boolean }): Promise<void>;
+  iterator(options: RangeOptions): { all(): Promise<[Buffer, Buffer][]> };
+  clear(options: RangeOptions): Promise<void>;
+}
+
+class LevelEngine implements StorageEngine {
+  constructor(
+    readonly name: EngineName,
+    private readonly db: LevelLike,
+  ) {}
+
+  open(): Promise<void> {
+    return this.db.open();
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  async get(key: Buffer): Promise<Buffer | undefined> {
+    try {
+      return (await this.db.get(key)) ?? undefined;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'LEVEL_NOT_FOUND') return undefined;
+      throw err;
+    }
+  }
+
+  async getMany(keys: Buffer[]): Promise<(Buffer | undefined)[]> {
+    if (keys.length === 0) return [];
+    const values = await this.db.getMany(keys);
+    return values.map((v) => v ?? undefined);
+  }
+
+  batch(ops: BatchOp[], sync = false): Promise<void> {
+    if (ops.length === 0) return Promise.resolve();
+    return this.db.batch(ops, { sync });
+  }
+
+  range(options: RangeOptions): Promise<[Buffer, Buffer][]> {
+    return this.db.iterator(options).all();
+  }
+
+  clear(options: RangeOptions): Promise<void> {
+    return this.db.clear(options);
+  }
+}
+
+export function createEngine(name: EngineName, location: string): StorageEngine {
+  const options = { keyEncoding: 'buffer', valueEncoding: 'buffer' } as const;
+  const db = name === 'leveldb' ? new ClassicLevel<Buffer, Buffer>(location, options) : new RocksLevel(location, options);
+  return new LevelEngine(name, db as unknown as LevelLike);
+}

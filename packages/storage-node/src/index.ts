@@ -1,0 +1,6 @@
+export * from './engine.js';
+export * from './storage-node.js';
+export * from './data-ops.js';
+export * from './keyspace.js';
+export * from './replication/types.js';
+export * from './replication/vnode-replica.js';

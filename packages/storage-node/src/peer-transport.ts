@@ -1,0 +1,83 @@
+import { CHANNEL_OPTIONS, grpc, services, type Logger } from '@ringdb/runtime';
+import type { PeerMsg } from './replication/types.js';
+
+interface PeerStream {
+  client: grpc.Client;
+  call: grpc.ClientWritableStream<unknown> | undefined;
+  address: string;
+  retryAfter: number;
+}
+
+/**
+ * Outbound replication traffic: one long-lived client stream per peer node, each write carrying
+ * every message queued for that peer since the last flush (all vnodes together). Messages to a
+ * peer whose stream is down are dropped; the replication protocol re-sends what matters.
+ */
+export class PeerTransport {
+  private readonly peers = new Map<string, PeerStream>();
+  private readonly queued = new Map<string, PeerMsg[]>();
+
+  constructor(
+    private readonly self: string,
+    private readonly log: Logger,
+  ) {}
+
+  /** Node id -> gRPC address, from placement. */
+  setAddresses(addresses: Map<string, string>): void {
+    for (const [id, peer] of this.peers) {
+      if (addresses.get(id) !== peer.address) {
+        peer.call?.end();
+        peer.client.close();
+        this.peers.delete(id);
+      }
+    }
+    for (const [id, address] of addresses) {
+      if (id === this.self || this.peers.has(id)) continue;
+      const client = new (services().Storage)(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+      this.peers.set(id, { client, call: undefined, address, retryAfter: 0 });
+    }
+  }
+
+  enqueue(to: string, msg: PeerMsg): void {
+    let list = this.queued.get(to);
+    if (!list) this.queued.set(to, (list = []));
+    list.push(msg);
+  }
+
+  flush(): void {
+    if (this.queued.size === 0) return;
+    const now = Date.now();
+    for (const [to, msgs] of this.queued) {
+      const peer = this.peers.get(to);
+      if (!peer) continue;
+      const call = this.stream(peer, to, now);
+      if (call) call.write({ from: this.self, msgs });
+    }
+    this.queued.clear();
+  }
+
+  private stream(peer: PeerStream, id: string, now: number): grpc.ClientWritableStream<unknown> | undefined {
+    if (peer.call) return peer.call;
+    if (now < peer.retryAfter) return undefined;
+    const call = (peer.client as unknown as { peer(cb: (err: Error | null) => void): grpc.ClientWritableStream<unknown> }).peer((err) => {
+      if (peer.call === call) peer.call = undefined;
+      if (err) {
+        peer.retryAfter = Date.now() + 250;
+        this.log.debug('peer stream closed', { peer: id, error: err.message });
+      }
+    });
+    call.on('error', () => {
+      if (peer.call === call) peer.call = undefined;
+    });
+    peer.call = call;
+    return call;
+  }
+
+  close(): void {
+    for (const peer of this.peers.values()) {
+      peer.call?.end();
+      peer.client.close();
+    }
+    this.peers.clear();
+  }
+}

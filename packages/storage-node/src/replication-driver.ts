@@ -1,0 +1,276 @@
+import type { Logger, Placement } from '@ringdb/runtime';
+import type { BatchOp, StorageEngine } from './engine.js';
+import { LOG, META, STATS, dataKey, logKey, logRange, metaKey, statsKey } from './keyspace.js';
+import type { PeerTransport } from './peer-transport.js';
+import { decodeLogEntry, encodeLogEntry } from './replication/log-codec.js';
+import type { LogEntry, Mutation, PeerMsg, Ready, ReplicaTimings } from './replication/types.js';
+import { DEFAULT_TIMINGS } from './replication/types.js';
+import { VnodeReplica, type ReplicaRestoreState } from './replication/vnode-replica.js';
+import { TableStatsBook } from './table-stats.js';
+
+/** Fixed term while leaders are designated by membership (elections come with issue #4). */
+const DESIGNATED_TERM = 1;
+
+interface Waiter {
+  index: number;
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+export class NotLeaderError extends Error {
+  constructor(vnode: number) {
+    super(`not the leader of vnode ${vnode}`);
+  }
+}
+
+/**
+ * The I/O edge of replication on one storage node. It owns every local vnode replica (pure state
+ * machines), and runs the cycle: collect `ready()` from every replica with work, write all their log
+ * entries, applied mutations and state in ONE engine batch (group commit), then send the messages
+ * (one stream write per peer), serve log fetches, and `advance()`. Writes wait for their entry to be
+ * applied at the leader, which happens once two of three replicas hold it.
+ */
+export class ReplicationDriver {
+  readonly replicas: (VnodeReplica | undefined)[] = [];
+  private readonly restored = new Map<number, ReplicaRestoreState>();
+  private readonly dirty = new Set<number>();
+  private readonly waiters = new Map<number, Waiter[]>();
+  private readonly dropped = new Set<string>();
+  private scheduled = false;
+  private cycling = false;
+  private ticker: NodeJS.Timeout | undefined;
+  readonly stats = new TableStatsBook();
+  placementVersion = 0;
+
+  constructor(
+    private readonly engine: StorageEngine,
+    readonly self: string,
+    private readonly transport: PeerTransport,
+    private readonly log: Logger,
+    private readonly sync: boolean,
+    private readonly timings: ReplicaTimings = DEFAULT_TIMINGS,
+  ) {}
+
+  /** Reads every vnode's durable replica state: term, applied index, log tail, table statistics. */
+  async restore(): Promise<void> {
+    for (const [key, value] of await this.engine.range({ gte: Buffer.from([META]), lt: Buffer.from([META + 1]) })) {
+      const vnode = key.readUInt16BE(1);
+      const meta = JSON.parse(value.toString('utf8')) as { term: number; applied: number; appliedTerm: number };
+      const last = await this.engine.range({ ...logRange(vnode, 0, Number.MAX_SAFE_INTEGER), reverse: true, limit: 1 });
+      const lastIndex = last.length > 0 ? Number(last[0][0].readBigUInt64BE(3)) : meta.applied;
+      const unapplied =
+        lastIndex > meta.applied
+          ? (await this.engine.range(logRange(vnode, meta.applied + 1, lastIndex))).map(([k, v]) => decodeLogEntry(Number(k.readBigUInt64BE(3)), v))
+          : [];
+      const lastTerm = unapplied.length > 0 ? unapplied[unapplied.length - 1].term : meta.appliedTerm;
+      this.restored.set(vnode, { term: meta.term, applied: meta.applied, appliedTerm: meta.appliedTerm ?? 0, lastIndex, lastTerm, unapplied });
+    }
+    // Log entries without a meta record: the node died before its first apply of that vnode.
+    for (let vnode = 0; vnode < 65536; ) {
+      const next = await this.engine.range({ gte: logKey(vnode, 0), lt: Buffer.from([LOG + 1]), limit: 1 });
+      if (next.length === 0) break;
+      vnode = next[0][0].readUInt16BE(1);
+      if (!this.restored.has(vnode)) {
+        const entries = (await this.engine.range(logRange(vnode, 0, Number.MAX_SAFE_INTEGER))).map(([k, v]) =>
+          decodeLogEntry(Number(k.readBigUInt64BE(3)), v),
+        );
+        const last = entries[entries.length - 1];
+        this.restored.set(vnode, { term: last.term, applied: 0, appliedTerm: 0, lastIndex: last.index, lastTerm: last.term, unapplied: entries });
+      }
+      vnode++;
+    }
+    for (const [key, value] of await this.engine.range({ gte: Buffer.from([STATS]), lt: Buffer.from([STATS + 1]) })) {
+      this.stats.load(key.readUInt16BE(1), key.subarray(3, 19), value);
+    }
+    this.log.info('replica state restored', { vnodes: this.restored.size });
+  }
+
+  start(): void {
+    this.ticker = setInterval(() => {
+      const now = Date.now();
+      for (const r of this.replicas) {
+        if (!r || !r.isLeader) continue;
+        r.tick(now);
+        if (r.hasReady()) this.markDirty(r.vnode);
+      }
+    }, 50);
+  }
+
+  stop(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    for (const list of this.waiters.values()) for (const w of list) w.reject(new Error('storage node stopping'));
+    this.waiters.clear();
+  }
+
+  /** Applies a placement: which vnodes this node replicates, and who leads each. */
+  configure(placement: Placement): void {
+    const now = Date.now();
+    this.placementVersion = placement.version;
+    placement.vnodes.forEach((group, vnode) => {
+      const isReplica = group.nodes.includes(this.self);
+      let replica = this.replicas[vnode];
+      if (!isReplica) {
+        if (replica && replica.role !== 'none') {
+          replica.configure(group.nodes, group.nodes[group.leader] ?? '', DESIGNATED_TERM, now);
+          this.failWaiters(vnode);
+        }
+        return;
+      }
+      if (!replica) {
+        const restored = this.restored.get(vnode) ?? { term: 0, applied: 0, appliedTerm: 0, lastIndex: 0, lastTerm: 0, unapplied: [] };
+        replica = new VnodeReplica(vnode, this.self, restored, this.timings);
+        this.replicas[vnode] = replica;
+        this.restored.delete(vnode);
+      }
+      const wasLeader = replica.isLeader;
+      replica.configure(group.nodes, group.nodes[group.leader], DESIGNATED_TERM, now);
+      if (wasLeader && !replica.isLeader) this.failWaiters(vnode);
+      if (replica.hasReady()) this.markDirty(vnode);
+    });
+  }
+
+  setDroppedTables(ids: Iterable<string>): void {
+    for (const id of ids) this.dropped.add(id);
+  }
+
+  roleCounts(): { leader: number; follower: number } {
+    let leader = 0;
+    let follower = 0;
+    for (const r of this.replicas) {
+      if (r?.role === 'leader') leader++;
+      else if (r?.role === 'follower') follower++;
+    }
+    return { leader, follower };
+  }
+
+  step(from: string, msgs: PeerMsg[]): void {
+    const now = Date.now();
+    for (const msg of msgs) {
+      const replica = this.replicas[msg.vnode];
+      if (!replica) continue;
+      replica.step(from, msg, now);
+      if (replica.hasReady()) this.markDirty(msg.vnode);
+    }
+  }
+
+  /** Proposes a write at this vnode's leader and resolves once it is committed and applied here. */
+  propose(vnode: number, mutations: Mutation[]): { index: number; applied: Promise<void> } {
+    const replica = this.replicas[vnode];
+    if (!replica || !replica.isLeader) throw new NotLeaderError(vnode);
+    const index = replica.propose(mutations);
+    let list = this.waiters.get(vnode);
+    if (!list) this.waiters.set(vnode, (list = []));
+    const waiters = list;
+    const applied = new Promise<void>((resolve, reject) => waiters.push({ index, resolve, reject }));
+    this.markDirty(vnode);
+    return { index, applied };
+  }
+
+  appliedIndex(vnode: number): number {
+    return this.replicas[vnode]?.applied ?? 0;
+  }
+
+  private failWaiters(vnode: number): void {
+    const list = this.waiters.get(vnode);
+    if (!list) return;
+    this.waiters.delete(vnode);
+    for (const w of list) w.reject(new NotLeaderError(vnode));
+  }
+
+  private markDirty(vnode: number): void {
+    this.dirty.add(vnode);
+    if (!this.scheduled && !this.cycling) {
+      this.scheduled = true;
+      setImmediate(() => void this.cycle());
+    }
+  }
+
+  private async cycle(): Promise<void> {
+    this.scheduled = false;
+    if (this.cycling) return;
+    this.cycling = true;
+    try {
+      while (this.dirty.size > 0) {
+        const now = Date.now();
+        const readies: Ready[] = [];
+        for (const vnode of this.dirty) {
+          const r = this.replicas[vnode];
+          if (r && r.hasReady()) readies.push(r.ready(now));
+        }
+        this.dirty.clear();
+        await this.engine.batch(this.batchFor(readies), this.sync);
+        for (const ready of readies) for (const out of ready.messages) this.transport.enqueue(out.to, out.msg);
+        this.transport.flush();
+        for (const ready of readies) {
+          const replica = this.replicas[ready.vnode]!;
+          for (const f of ready.fetch) void this.serveFetch(replica, f.peer, f.from, f.to);
+          replica.advance(ready);
+          this.resolveWaiters(ready.vnode, replica.applied);
+          if (replica.hasReady()) this.dirty.add(ready.vnode);
+        }
+      }
+    } catch (err) {
+      // A failed durable write leaves memory and disk disagreeing: stop rather than serve wrongly.
+      this.log.error('replication write failed; exiting', { error: err as Error });
+      process.exit(1);
+    } finally {
+      this.cycling = false;
+    }
+  }
+
+  private batchFor(readies: Ready[]): BatchOp[] {
+    const ops: BatchOp[] = [];
+    const touched = new Set<string>();
+    for (const ready of readies) {
+      for (const e of ready.entries) ops.push({ type: 'put', key: logKey(ready.vnode, e.index), value: encodeLogEntry(e) });
+      for (const e of ready.apply) this.applyEntry(ready.vnode, e, ops, touched);
+      if (ready.state) ops.push({ type: 'put', key: metaKey(ready.vnode), value: Buffer.from(JSON.stringify(ready.state)) });
+    }
+    for (const t of touched) {
+      const [vnode, tableHex] = t.split(':');
+      const tableId = Buffer.from(tableHex, 'hex');
+      ops.push({ type: 'put', key: statsKey(Number(vnode), tableId), value: this.stats.encode(Number(vnode), tableHex) });
+    }
+    return ops;
+  }
+
+  private applyEntry(vnode: number, entry: LogEntry, ops: BatchOp[], touched: Set<string>): void {
+    for (const m of entry.mutations) {
+      const tableHex = m.tableId.toString('hex');
+      if (this.dropped.has(tableHex)) continue; // the table was deleted: its writes go nowhere
+      const key = dataKey(m.tableId, vnode, m.key);
+      if (m.delete) ops.push({ type: 'del', key });
+      else ops.push({ type: 'put', key, value: m.value });
+      if (m.countDelta !== 0 || m.sizeDelta !== 0) {
+        this.stats.add(vnode, tableHex, m.countDelta, m.sizeDelta);
+        touched.add(`${vnode}:${tableHex}`);
+      }
+    }
+  }
+
+  private resolveWaiters(vnode: number, applied: number): void {
+    const list = this.waiters.get(vnode);
+    if (!list) return;
+    let n = 0;
+    while (n < list.length && list[n].index <= applied) list[n++].resolve();
+    if (n > 0) list.splice(0, n);
+  }
+
+  private async serveFetch(replica: VnodeReplica, peer: string, from: number, to: number): Promise<void> {
+    try {
+      const rows = await this.engine.range(logRange(replica.vnode, Math.max(from - 1, 1), to));
+      const entries = rows.map(([k, v]) => decodeLogEntry(Number(k.readBigUInt64BE(3)), v));
+      let prevTerm = 0;
+      if (from > 1) {
+        const prev = entries.shift();
+        if (!prev || prev.index !== from - 1) throw new Error(`log entry ${from - 1} of vnode ${replica.vnode} missing`);
+        prevTerm = prev.term;
+      }
+      replica.fetched(peer, from - 1, prevTerm, entries, Date.now());
+    } catch (err) {
+      this.log.error('log fetch failed', { vnode: replica.vnode, peer, error: err as Error });
+      replica.fetched(peer, from - 1, 0, [], Date.now());
+    }
+    this.markDirty(replica.vnode);
+  }
+}

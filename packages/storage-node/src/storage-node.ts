@@ -1,0 +1,230 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import {
+  SERVER_OPTIONS,
+  bindServer,
+  grpc,
+  membershipClient,
+  services,
+  shutdownServer,
+  unary,
+  watchCluster,
+  type ClusterState,
+  type Logger,
+} from '@ringdb/runtime';
+import { OpFlag, OpKind, ReplyCode, type DataOp, type DataReply } from './data-ops.js';
+import { createEngine, type EngineName, type StorageEngine } from './engine.js';
+import { dataKey, itemValueJson, statsKey, tableRange } from './keyspace.js';
+import { PeerTransport } from './peer-transport.js';
+import { ReplicationDriver } from './replication-driver.js';
+import type { PeerMsg } from './replication/types.js';
+import { WritePipeline } from './write-pipeline.js';
+
+export interface StorageNodeOptions {
+  /** Stable node id; by default generated once and kept in `<dataDir>/node-id`. */
+  id?: string;
+  zone: string;
+  dataDir: string;
+  /** gRPC listen address, e.g. 127.0.0.1:0 */
+  listen: string;
+  /** Address other processes use to reach this node; defaults to the bound listen address. */
+  advertise?: string;
+  membership: string;
+  engine: EngineName;
+  /** fsync the write-ahead log on every replication write. */
+  sync: boolean;
+  log: Logger;
+  heartbeatMs?: number;
+}
+
+/** A storage node: vnode replicas in one RocksDB (or LevelDB), served over gRPC. */
+export class StorageNode {
+  id = '';
+  address = '';
+  private engine!: StorageEngine;
+  private driver!: ReplicationDriver;
+  private transport!: PeerTransport;
+  private writes!: WritePipeline;
+  private server!: grpc.Server;
+  private membership!: grpc.Client;
+  private watch: { stop(): void } | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly clearedTables = new Set<string>();
+  private log: Logger;
+
+  constructor(private readonly options: StorageNodeOptions) {
+    this.log = options.log;
+  }
+
+  async start(): Promise<void> {
+    const { options } = this;
+    await mkdir(options.dataDir, { recursive: true });
+    this.id = options.id ?? (await this.storedId());
+    this.log = options.log.child({ node: this.id, zone: options.zone });
+    this.engine = createEngine(options.engine, path.join(options.dataDir, options.engine === 'leveldb' ? 'leveldb' : 'rocksdb'));
+    await this.engine.open();
+    this.transport = new PeerTransport(this.id, this.log);
+    this.driver = new ReplicationDriver(this.engine, this.id, this.transport, this.log, options.sync);
+    await this.driver.restore();
+    this.writes = new WritePipeline(this.engine, this.driver);
+
+    this.server = new grpc.Server(SERVER_OPTIONS);
+    this.server.addService(services().Storage.service, {
+      data: (call: grpc.ServerDuplexStream<{ ops: DataOp[] }, { replies: DataReply[] }>) => this.serveData(call),
+      peer: (call: grpc.ServerReadableStream<{ from: string; msgs: PeerMsg[] }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+        call.on('data', (batch: { from: string; msgs: PeerMsg[] }) => this.driver.step(batch.from, batch.msgs));
+        call.on('end', () => cb(null, {}));
+        call.on('error', () => undefined);
+      },
+    });
+    const port = await bindServer(this.server, options.listen);
+    const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
+    this.address = options.advertise ?? `${host}:${port}`;
+    this.driver.start();
+
+    this.membership = membershipClient(options.membership);
+    await this.register();
+    this.watch = watchCluster(this.membership, `storage:${this.id}`, (s) => this.onClusterState(s), this.log);
+    this.heartbeat = setInterval(() => void this.sendHeartbeat(), options.heartbeatMs ?? 1_000);
+    this.log.info('storage node started', { address: this.address, engine: options.engine, dataDir: options.dataDir });
+  }
+
+  private async storedId(): Promise<string> {
+    const file = path.join(this.options.dataDir, 'node-id');
+    try {
+      return (await readFile(file, 'utf8')).trim();
+    } catch {
+      const id = `${this.options.zone}-${randomBytes(3).toString('hex')}`;
+      await writeFile(file, id + '\n');
+      return id;
+    }
+  }
+
+  /** Registers with membership, retrying until it answers (membership may start later). */
+  private async register(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await unary(this.membership, 'register', { id: this.id, zone: this.options.zone, address: this.address }, 2_000);
+        return;
+      } catch (err) {
+        if (attempt % 10 === 0) this.log.warn('membership not reachable yet; retrying', { error: (err as Error).message });
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
+  }
+
+  private onClusterState(state: ClusterState): void {
+    const addresses = new Map(state.placement.nodes.map((n) => [n.id, n.address]));
+    this.transport.setAddresses(addresses);
+    if (state.placement.version !== this.driver.placementVersion) {
+      this.driver.configure(state.placement);
+      const roles = this.driver.roleCounts();
+      this.log.info('placement applied', { version: state.placement.version, leaderVnodes: roles.leader, followerVnodes: roles.follower });
+    }
+    this.driver.setDroppedTables(state.droppedTableIds);
+    for (const id of state.droppedTableIds) {
+      if (!this.clearedTables.has(id)) {
+        this.clearedTables.add(id);
+        void this.dropTableData(id, state.placement.vnodeCount);
+      }
+    }
+  }
+
+  private async dropTableData(tableHex: string, vnodeCount: number): Promise<void> {
+    const tableId = Buffer.from(tableHex, 'hex');
+    try {
+      await this.engine.clear(tableRange(tableId));
+      const ops = [];
+      for (let v = 0; v < vnodeCount; v++) ops.push({ type: 'del' as const, key: statsKey(v, tableId) });
+      await this.engine.batch(ops);
+      this.driver.stats.forget(tableHex);
+    } catch (err) {
+      this.log.error('dropping table data failed', { table: tableHex, error: err as Error });
+    }
+  }
+
+  private async sendHeartbeat(): Promise<void> {
+    const leaderVnodes: number[] = [];
+    this.driver.replicas.forEach((r, v) => {
+      if (r?.isLeader) leaderVnodes.push(v);
+    });
+    const roles = this.driver.roleCounts();
+    const tables = [...this.driver.stats.totals(leaderVnodes)].map(([tableId, t]) => ({ tableId, itemCount: t.count, sizeBytes: t.bytes }));
+    try {
+      await unary(this.membership, 'heartbeat', {
+        id: this.id,
+        placementVersion: this.driver.placementVersion,
+        tables,
+        leaderVnodes: roles.leader,
+        followerVnodes: roles.follower,
+      }, 2_000);
+    } catch {
+      // membership down: keep serving with the last placement
+    }
+  }
+
+  private serveData(call: grpc.ServerDuplexStream<{ ops: DataOp[] }, { replies: DataReply[] }>): void {
+    let replies: DataReply[] = [];
+    let scheduled = false;
+    let open = true;
+    const flush = () => {
+      scheduled = false;
+      if (!open || replies.length === 0) return;
+      const out = replies;
+      replies = [];
+      call.write({ replies: out });
+    };
+    const send = (reply: DataReply) => {
+      replies.push(reply);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    };
+    call.on('data', (batch: { ops: DataOp[] }) => {
+      for (const op of batch.ops) this.handle(op, send);
+    });
+    call.on('end', () => {
+      open = false;
+      call.end();
+    });
+    call.on('error', () => {
+      open = false;
+    });
+  }
+
+  private handle(op: DataOp, send: (reply: DataReply) => void): void {
+    const replica = this.driver.replicas[op.vnode];
+    const needsLeader = op.kind !== OpKind.Get || (op.flags & OpFlag.Consistent) !== 0;
+    if (!replica || replica.role === 'none' || (needsLeader && !replica.isLeader)) {
+      send({ id: op.id, code: ReplyCode.WrongNode, placementVersion: this.driver.placementVersion });
+      return;
+    }
+    switch (op.kind) {
+      case OpKind.Get:
+        this.engine.get(dataKey(op.tableId, op.vnode, op.key)).then(
+          (value) => send({ id: op.id, code: ReplyCode.Ok, body: value ? itemValueJson(value) : undefined }),
+          (err) => send({ id: op.id, code: ReplyCode.Error, errorType: 'InternalServerError', errorMessage: String(err) }),
+        );
+        return;
+      case OpKind.Put:
+      case OpKind.Delete:
+        this.writes.submit(op, send);
+        return;
+      default:
+        send({ id: op.id, code: ReplyCode.Error, errorType: 'ValidationException', errorMessage: `unknown operation kind ${op.kind}` });
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.watch?.stop();
+    this.driver?.stop();
+    this.transport?.close();
+    if (this.server) await shutdownServer(this.server, 500);
+    this.membership?.close();
+    await this.engine?.close();
+    this.log.info('storage node stopped');
+  }
+}

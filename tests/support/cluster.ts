@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { membershipClient, type ClusterState } from '@ringdb/runtime';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const RINGDB_BIN = path.join(ROOT, 'packages/cli/dist/main.js');
 
 /** A free TCP port on 127.0.0.1 (bound once, then released). */
@@ -131,8 +131,8 @@ export class Cluster {
     await Promise.all([...this.procs.keys()].map((n) => this.signal(n, 'SIGTERM')));
   }
 
-  async restartAll(): Promise<void> {
-    await this.stopAll();
+  async restartAll(sig: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    await Promise.all([...this.procs.keys()].map((n) => this.signal(n, sig)));
     for (const name of this.procs.keys()) this.run(name);
     await this.waitReady();
   }

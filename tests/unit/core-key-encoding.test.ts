@@ -61,10 +61,12 @@ function randomNumber(rand: () => number): RefNumber {
   digits = digits.replace(/0+$/, '') || '1';
   // Magnitude exponent (value = 0.digits x 10^e) anywhere in DynamoDB's range, often small.
   const e = rand() < 0.3 ? -129 + Math.floor(rand() * 256) : Math.floor(rand() * 11) - 5;
-  const power = e - digits.length;
-  const negative = rand() < 0.5;
+  return renderNumber(digits, e - digits.length, rand() < 0.5, rand);
+}
+
+/** A random textual form of the value (negative ? -1 : 1) * digits * 10^power. */
+function renderNumber(digits: string, power: number, negative: boolean, rand: () => number): RefNumber {
   const mantissa = (negative ? -1n : 1n) * BigInt(digits);
-  // A random textual form of the same value.
   const sign = negative ? '-' : rand() < 0.1 ? '+' : '';
   const lead = rand() < 0.2 ? '00' : '';
   const trail = rand() < 0.2 ? '000' : '';
@@ -111,10 +113,27 @@ interface Sample {
   ref?: RefNumber;
 }
 
+/** The same value as x, in another textual form for N. */
+function sameValue(type: KeyType, x: Sample, rand: () => number): Sample {
+  if (type !== 'N') return { ...x };
+  const ref = x.ref!;
+  let n: RefNumber;
+  if (ref.mantissa === 0n) n = { text: rand() < 0.5 ? '-0.0' : '0E7', mantissa: 0n, power: 0 };
+  else {
+    const negative = ref.mantissa < 0n;
+    n = renderNumber((negative ? -ref.mantissa : ref.mantissa).toString(), ref.power, negative, rand);
+  }
+  return numberSample(n);
+}
+
+function numberSample(n: RefNumber): Sample {
+  return { av: { N: n.text }, canonical: { N: refCanonical(n) }, cmp: (other) => refCompare(n, other.ref!), ref: n };
+}
+
 function sample(type: KeyType, rand: () => number): Sample {
   if (type === 'N') {
     const n = randomNumber(rand);
-    return { av: { N: n.text }, canonical: { N: refCanonical(n) }, cmp: (other) => refCompare(n, other.ref!), ref: n };
+    return numberSample(n);
   }
   if (type === 'S') {
     const s = randomString(rand);
@@ -144,7 +163,7 @@ for (const type of TYPES) {
     const rand = prng(0xc0ffee ^ type.charCodeAt(0));
     for (let n = 0; n < 5000; n++) {
       const x = sample(type, rand);
-      const y = sample(type, rand);
+      const y = rand() < 0.1 ? sameValue(type, x, rand) : sample(type, rand);
       const ex = encodeKeyValue(type, x.av);
       const ey = encodeKeyValue(type, y.av);
       const expected = Math.sign(x.cmp(y));
@@ -184,9 +203,9 @@ test('concatenated (pk, sk) encodings sort by (pk, sk) and are never proper pref
     const skType = TYPES[Math.floor(rand() * 3)]!;
     // Small value spaces so that equal partition keys are common.
     const pk1 = sample(pkType, rand);
-    const pk2 = rand() < 0.5 ? pk1 : sample(pkType, rand);
+    const pk2 = rand() < 0.5 ? sameValue(pkType, pk1, rand) : sample(pkType, rand);
     const sk1 = sample(skType, rand);
-    const sk2 = sample(skType, rand);
+    const sk2 = rand() < 0.1 ? sameValue(skType, sk1, rand) : sample(skType, rand);
     const c1 = Buffer.concat([encodeKeyValue(pkType, pk1.av), encodeKeyValue(skType, sk1.av)]);
     const c2 = Buffer.concat([encodeKeyValue(pkType, pk2.av), encodeKeyValue(skType, sk2.av)]);
     const expected = Math.sign(pk1.cmp(pk2) || sk1.cmp(sk2));

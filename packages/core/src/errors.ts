@@ -9,6 +9,8 @@ export class DynamoDBError extends Error {
     readonly status = 400,
     /** Extra members for the error body (e.g. Item for ConditionalCheckFailedException). */
     readonly extra?: Record<string, unknown>,
+    /** DynamoDB's own errors use its namespace; protocol-level ones come from the Coral framework. */
+    readonly namespace = DYNAMODB_NAMESPACE,
   ) {
     super(message);
     this.name = type;
@@ -16,12 +18,18 @@ export class DynamoDBError extends Error {
 
   /** The `__type` member of the JSON error body. */
   get wireType(): string {
-    return `${this.type.startsWith('com.amazon.coral') ? '' : 'com.amazonaws.dynamodb.v20120810#'}${this.type}`;
+    return `${this.namespace}#${this.type}`;
   }
 }
 
+const DYNAMODB_NAMESPACE = 'com.amazonaws.dynamodb.v20120810';
+const CORAL_NAMESPACE = 'com.amazon.coral.service';
+
+/** Errors raised before a request reaches DynamoDB proper (bad JSON, unknown operation). */
+export const coral = (type: string, message: string) => new DynamoDBError(type, message, 400, undefined, CORAL_NAMESPACE);
+
 export const validation = (message: string) => new DynamoDBError('ValidationException', message);
-export const serialization = (message: string) => new DynamoDBError('SerializationException', message);
+export const serialization = (message: string) => coral('SerializationException', message);
 export const resourceNotFound = (message = 'Requested resource not found') =>
   new DynamoDBError('ResourceNotFoundException', message);
 export const resourceInUse = (message: string) => new DynamoDBError('ResourceInUseException', message);

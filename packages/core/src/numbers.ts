@@ -163,7 +163,7 @@ export function compareParsedNumbers(a: ParsedNumber, b: ParsedNumber): number {
   else magnitude = a.digits === b.digits ? 0 : a.digits < b.digits ? -1 : 1;
   // Digit strings have no trailing zeros, so at equal exponents plain string order is numeric
   // order ("12" < "125" and "12" < "13").
-  return a.sign < 0 ? -magnitude : magnitude;
+  return a.sign < 0 ? 0 - magnitude : magnitude; // 0 - 0 is +0, not -0
 }
 
 /** Compares two DynamoDB number texts numerically (throws ValidationException if either is invalid). */

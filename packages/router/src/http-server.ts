@@ -1,18 +1,12 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { DynamoDBError, internalError, isDynamoDBError } from '@ringdb/core';
+import { DynamoDBError, coral, internalError, isDynamoDBError } from '@ringdb/core';
 import type { Logger } from '@ringdb/runtime';
 import type { Operation, RouterContext } from './operations/context.js';
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const TARGET_PREFIX = 'DynamoDB_20120810.';
-
-class CoralError extends DynamoDBError {
-  override get wireType(): string {
-    return `com.amazon.coral.service#${this.type}`;
-  }
-}
 
 /**
  * The DynamoDB JSON-over-HTTP front door: POST with `X-Amz-Target: DynamoDB_20120810.<Op>` and a
@@ -57,11 +51,11 @@ async function handle(
   raw: Buffer | null,
   log: Logger,
 ): Promise<string> {
-  if (req.method !== 'POST') throw new CoralError('UnknownOperationException', 'Only POST requests are supported');
+  if (req.method !== 'POST') throw coral('UnknownOperationException', 'Only POST requests are supported');
   const target = req.headers['x-amz-target'];
   const opName = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
   const op = Object.hasOwn(operations, opName) ? operations[opName] : undefined;
-  if (!op) throw new CoralError('UnknownOperationException', '');
+  if (!op) throw coral('UnknownOperationException', '');
   if (!req.headers.authorization && !/X-Amz-Credential=/i.test(req.url ?? '')) {
     throw new DynamoDBError('MissingAuthenticationTokenException', 'Request is missing Authentication Token');
   }
@@ -70,10 +64,10 @@ async function handle(
   try {
     body = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
   } catch {
-    throw new CoralError('SerializationException', 'Start of structure or map found where not expected.');
+    throw coral('SerializationException', 'Start of structure or map found where not expected.');
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new CoralError('SerializationException', 'Start of structure or map found where not expected.');
+    throw coral('SerializationException', 'Start of structure or map found where not expected.');
   }
   log.debug('request', { op: opName });
   return op(ctx, body as Record<string, unknown>);

@@ -26,7 +26,7 @@ export async function statusCommand(argv: string[]): Promise<void> {
       planned.set(id, c);
     }),
   );
-  const nodes = placement.nodes.map((n) => {
+  const nodes = [...placement.nodes].sort((x, y) => x.zone.localeCompare(y.zone) || x.id.localeCompare(y.id)).map((n) => {
     const reported = state.nodeStatus.find((s) => s.id === n.id);
     return {
       id: n.id,

@@ -108,7 +108,7 @@ export class Cluster {
     if (!p) throw new Error(`no process ${name}`);
     if (p.child && p.child.exitCode === null && p.child.signalCode === null) throw new Error(`${name} is running`);
     const log = createWriteStream(path.join(this.dir, 'logs', `${name}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, [RINGDB_BIN, ...p.args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RINGDB_LOG_LEVEL: 'info' } });
+    const child = spawn(process.execPath, [RINGDB_BIN, ...p.args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RINGDB_LOG_LEVEL: 'info', RINGDB_EXIT_WITH_PARENT: '1' } });
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
     p.child = child;

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { env, parse } from '../args.js';
+import { env, parse, untilSignal } from '../args.js';
 
 const HELP = `
 Usage: ringdb start [options]
@@ -63,7 +63,7 @@ export async function startCommand(argv: string[]): Promise<void> {
   let stopping = false;
 
   const run = (name: string, args: string[]) => {
-    const proc = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RINGDB_DATA_DIR: '' } });
+    const proc = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RINGDB_DATA_DIR: '', RINGDB_EXIT_WITH_PARENT: '1' } });
     const color = COLORS[children.length % COLORS.length];
     const pipe = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) => {
       let buf = '';
@@ -116,7 +116,5 @@ export async function startCommand(argv: string[]): Promise<void> {
     process.stdout.write('cluster stopped\n');
     process.exit(0);
   };
-  process.on('SIGINT', (s) => void stop(s));
-  process.on('SIGTERM', (s) => void stop(s));
-  await new Promise(() => undefined);
+  await stop(await untilSignal(true));
 }

@@ -122,6 +122,13 @@ function engineSuite(name: EngineName): void {
         assert.deepEqual(keysOf(r), ['00ff', '01', '7f', '7fffff', '80']);
       });
 
+      it('ignores bounds that are present but undefined', async () => {
+        const r = await db.range({ gte: b(0x00, 0xff), gt: undefined, lte: undefined, lt: b(0x80, 0x00) });
+        assert.deepEqual(keysOf(r), ['00ff', '01', '7f', '7fffff', '80']);
+        const c = await db.range({ gte: undefined, gt: b(0x7f), lte: b(0xff), lt: undefined });
+        assert.deepEqual(keysOf(c), ['7fffff', '80', '8000', 'fe', 'ff']);
+      });
+
       it('honours gt/lte (exclusive lower, inclusive upper)', async () => {
         const r = await db.range({ gt: b(0x7f), lte: b(0xff) });
         assert.deepEqual(keysOf(r), ['7fffff', '80', '8000', 'fe', 'ff']);

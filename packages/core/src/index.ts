@@ -9,3 +9,6 @@ export * from './item-size.js';
 export * from './primary-key.js';
 export * from './partition.js';
 export * from './table.js';
+export * from './byte-range.js';
+export * from './tags.js';
+export * from './expressions/index.js';

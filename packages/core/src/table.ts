@@ -20,6 +20,12 @@ export interface TableEntry extends TableSpec {
   TableId: string;
   TableArn: string;
   CreationDateTime: number; // epoch seconds
+  Tags?: Tag[];
+}
+
+export interface Tag {
+  Key: string;
+  Value: string;
 }
 
 export interface TableStatistics {

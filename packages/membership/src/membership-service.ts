@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBError, describeTable, resourceInUse, resourceNotFound, tableIdBytes, type TableEntry, type TableSpec } from '@ringdb/core';
+import { DynamoDBError, applyTagChange, describeTable, resourceInUse, resourceNotFound, tableIdBytes, type Tag, type TableEntry, type TableSpec } from '@ringdb/core';
 import { SERVER_OPTIONS, bindServer, grpc, services, shutdownServer, type ClusterState, type Logger } from '@ringdb/runtime';
 import { StateFile, type PersistedState } from './membership-state.js';
 import { computePlacement, type VnodeAssignment } from './placement.js';
@@ -86,6 +86,7 @@ export class MembershipService {
       deleteTable: this.deleteTable,
       describeTable: this.describeTableRpc,
       listTables: this.listTables,
+      tags: this.tags,
     });
     this.port = await bindServer(this.server, options.listen);
     this.detector = setInterval(() => this.detectFailures(), Math.max(100, Math.floor(options.failureTimeoutMs / 4)));
@@ -293,6 +294,37 @@ export class MembershipService {
       return;
     }
     cb(null, { json: this.describe(entry, 'ACTIVE') });
+  };
+
+  private readonly tags: Unary<{ arn: string; addJson: string; remove: string[] }, { tagsJson: string; errorType?: string; errorMessage?: string }> = (call, cb) => {
+    const { arn, addJson, remove } = call.request;
+    const entry = this.state.tables.find((t) => t.TableArn === arn);
+    if (!entry) {
+      cb(null, { tagsJson: '', errorType: 'ResourceNotFoundException', errorMessage: `Requested resource not found: ResourcArn: ${arn} not found` });
+      return;
+    }
+    const add = addJson ? (JSON.parse(addJson) as Tag[]) : [];
+    if (add.length === 0 && remove.length === 0) {
+      cb(null, { tagsJson: JSON.stringify(entry.Tags ?? []) });
+      return;
+    }
+    let tags: Tag[];
+    try {
+      tags = applyTagChange(entry.Tags ?? [], add, remove);
+    } catch (err) {
+      if (!(err instanceof DynamoDBError)) throw err;
+      cb(null, { tagsJson: '', errorType: err.type, errorMessage: err.message });
+      return;
+    }
+    entry.Tags = tags;
+    this.state.catalogVersion++;
+    this.file.save(this.state).then(
+      () => {
+        this.push();
+        cb(null, { tagsJson: JSON.stringify(tags) });
+      },
+      (err) => cb({ code: grpc.status.INTERNAL, details: String(err) }),
+    );
   };
 
   private readonly listTables: Unary<{ exclusiveStart: string; limit: number }, { names: string[]; lastEvaluated: string }> = (call, cb) => {

@@ -1,11 +1,19 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { crc32 } from 'node:zlib';
+import { crc32, gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
 import { DynamoDBError, coral, internalError, isDynamoDBError } from '@ringdb/core';
 import type { Logger } from '@ringdb/runtime';
 import type { Operation, RouterContext } from './operations/context.js';
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
+const gunzipAsync = promisify(gunzip);
+
+/** Browsers may call the API directly: every answer allows any origin and exposes DynamoDB's headers. */
+const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': 'x-amzn-RequestId,x-amzn-ErrorType,x-amz-crc32,Date',
+};
 const TARGET_PREFIX = 'DynamoDB_20120810.';
 
 /**
@@ -17,7 +25,19 @@ export function createHttpServer(ctx: RouterContext, operations: Record<string, 
   const server = http.createServer((req, res) => {
     const requestId = randomUUID();
     if (req.method === 'GET' && (req.url === '/' || req.url === '')) {
-      send(res, requestId, 200, 'healthy: ringdb', 'text/plain');
+      send(res, requestId, 200, 'healthy: dynamodb.us-east-1.amazonaws.com ', 'text/plain');
+      return;
+    }
+    if (req.method === 'OPTIONS') {
+      res.writeHead(200, {
+        ...CORS_HEADERS,
+        'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+        'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? '*',
+        'Access-Control-Max-Age': '172800',
+        'x-amzn-RequestId': requestId,
+        'Content-Length': '0',
+      });
+      res.end();
       return;
     }
     const chunks: Buffer[] = [];
@@ -35,7 +55,7 @@ export function createHttpServer(ctx: RouterContext, operations: Record<string, 
         (err: unknown) => {
           const e = isDynamoDBError(err) ? err : internalError();
           if (!isDynamoDBError(err)) log.error('request failed', { error: err as Error, stack: (err as Error)?.stack });
-          send(res, requestId, e.status, JSON.stringify({ __type: e.wireType, message: e.message }));
+          send(res, requestId, e.status, JSON.stringify({ __type: e.wireType, message: e.message, ...e.extra }));
         },
       );
     });
@@ -60,6 +80,13 @@ async function handle(
     throw new DynamoDBError('MissingAuthenticationTokenException', 'Request is missing Authentication Token');
   }
   if (raw === null) throw new DynamoDBError('RequestEntityTooLarge', 'Request entity too large', 413);
+  if (/gzip/i.test(String(req.headers['content-encoding'] ?? ''))) {
+    try {
+      raw = await gunzipAsync(raw, { maxOutputLength: MAX_BODY_BYTES });
+    } catch {
+      throw coral('SerializationException', 'The request body could not be decompressed (Content-Encoding: gzip)');
+    }
+  }
   let body: unknown;
   try {
     body = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
@@ -76,6 +103,7 @@ async function handle(
 function send(res: http.ServerResponse, requestId: string, status: number, body: string, contentType = 'application/x-amz-json-1.0'): void {
   const buf = Buffer.from(body, 'utf8');
   res.writeHead(status, {
+    ...CORS_HEADERS,
     'Content-Type': contentType,
     'Content-Length': buf.length,
     'x-amzn-RequestId': requestId,

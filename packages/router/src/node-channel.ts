@@ -10,6 +10,8 @@ export interface OpRequest {
   item?: Buffer;
   itemSize?: number;
   flags: number;
+  /** JSON of operation-specific parameters. */
+  aux?: Buffer;
 }
 
 export interface OpReply {
@@ -19,6 +21,7 @@ export interface OpReply {
   errorType: string;
   errorMessage: string;
   placementVersion: number;
+  aux: Buffer;
 }
 
 /** The stream broke before the node answered; the operation may or may not have happened. */

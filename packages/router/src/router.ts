@@ -2,7 +2,10 @@ import type http from 'node:http';
 import { grpc, membershipClient, watchCluster, type Logger } from '@ringdb/runtime';
 import { createHttpServer } from './http-server.js';
 import type { Operation, RouterContext } from './operations/context.js';
-import { deleteItem, getItem, putItem } from './operations/item-operations.js';
+import { batchGetItem, batchWriteItem } from './operations/batch-operations.js';
+import { deleteItem, getItem, putItem, updateItem } from './operations/item-operations.js';
+import { query, scan } from './operations/range-operations.js';
+import { describeEndpoints, listTagsOfResource, tagResource, untagResource } from './operations/tag-operations.js';
 import { createTable, deleteTable, describeTable, listTables } from './operations/table-operations.js';
 import { Routing } from './routing.js';
 import { TableCache } from './table-cache.js';
@@ -22,6 +25,14 @@ export const OPERATIONS: Record<string, Operation> = {
   PutItem: putItem,
   GetItem: getItem,
   DeleteItem: deleteItem,
+  UpdateItem: updateItem,
+  Query: query,
+  Scan: scan,
+  BatchGetItem: batchGetItem,
+  BatchWriteItem: batchWriteItem,
+  TagResource: tagResource,
+  UntagResource: untagResource,
+  ListTagsOfResource: listTagsOfResource,
 };
 
 /** A stateless request router: DynamoDB HTTP in, batched gRPC streams to storage nodes out. */
@@ -49,7 +60,8 @@ export class Router {
       },
       options.log,
     );
-    this.server = createHttpServer(ctx, OPERATIONS, options.log);
+    const operations = { ...OPERATIONS, DescribeEndpoints: describeEndpoints(`${options.host}:${options.port}`) };
+    this.server = createHttpServer(ctx, operations, options.log);
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(options.port, options.host, () => resolve());

@@ -3,11 +3,16 @@ export const OpKind = {
   Put: 1,
   Get: 2,
   Delete: 3,
+  Update: 4,
+  /** A page of a Query or Scan within one vnode (RangeRead in aux). */
+  Range: 5,
 } as const;
 
 export const OpFlag = {
   ReturnOld: 1,
   Consistent: 2,
+  /** Answer a write with the old and new item sizes (for ReturnConsumedCapacity). */
+  ReportSizes: 4,
 } as const;
 
 export const ReplyCode = {
@@ -30,6 +35,8 @@ export interface DataOp {
   item: Buffer;
   flags: number;
   itemSize: number;
+  /** JSON of WriteParams (writes) or RangeRead (range reads); may be empty. */
+  aux: Buffer;
 }
 
 export interface DataReply {
@@ -39,4 +46,18 @@ export interface DataReply {
   errorType?: string;
   errorMessage?: string;
   placementVersion?: number;
+  /** JSON of RangeResult for range reads. */
+  aux?: Buffer;
+}
+
+/** What a conditional write or an update carries besides the key and item. */
+export interface WriteParams {
+  condition?: unknown; // core Condition
+  /** Return the old item with a ConditionalCheckFailedException. */
+  returnOldOnConditionFailure?: boolean;
+  update?: unknown; // core UpdateAction[]
+  /** The key attributes, for updates that create the item. */
+  key?: Record<string, unknown>;
+  keys?: unknown; // core TableKeys
+  returnValues?: 'NONE' | 'ALL_OLD' | 'UPDATED_OLD' | 'ALL_NEW' | 'UPDATED_NEW';
 }

@@ -78,12 +78,24 @@ class LevelEngine implements StorageEngine {
   }
 
   range(options: RangeOptions): Promise<[Buffer, Buffer][]> {
-    return this.db.iterator(options).all();
+    return this.db.iterator(definedOnly(options)).all();
   }
 
   clear(options: RangeOptions): Promise<void> {
-    return this.db.clear(options);
+    return this.db.clear(definedOnly(options));
   }
+}
+
+/**
+ * Range options without undefined members: abstract-level v1 (under @nxtedition/rocksdb) treats a
+ * bound that is present but undefined as set, which silently drops the other bound.
+ */
+function definedOnly(options: RangeOptions): RangeOptions {
+  const out: RangeOptions = {};
+  for (const k of ['gte', 'gt', 'lte', 'lt', 'reverse', 'limit'] as const) {
+    if (options[k] !== undefined) (out as Record<string, unknown>)[k] = options[k];
+  }
+  return out;
 }
 
 export function createEngine(name: EngineName, location: string): StorageEngine {

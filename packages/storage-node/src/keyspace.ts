@@ -9,6 +9,8 @@
  * Data keys start with the table id, so dropping a table is one range delete; inside a table they
  * start with the vnode, so a vnode's share of a table is one contiguous range.
  */
+import { prefixEnd } from '@ringdb/core';
+
 export const DATA = 0x64; // 'd'
 export const LOG = 0x6c; // 'l'
 export const META = 0x6d; // 'm'
@@ -29,7 +31,7 @@ export function tableRange(tableId: Buffer, vnode?: number): { gte: Buffer; lt: 
   head[0] = DATA;
   tableId.copy(head, 1);
   if (vnode !== undefined) head.writeUInt16BE(vnode, 17);
-  return { gte: head, lt: successor(head) };
+  return { gte: head, lt: prefixEnd(head) };
 }
 
 export function logKey(vnode: number, index: number): Buffer {
@@ -57,18 +59,6 @@ export function statsKey(vnode: number, tableId: Buffer): Buffer {
   out.writeUInt16BE(vnode, 1);
   tableId.copy(out, 3);
   return out;
-}
-
-/** The smallest buffer greater than every buffer that starts with `prefix`. */
-export function successor(prefix: Buffer): Buffer {
-  const out = Buffer.from(prefix);
-  for (let i = out.length - 1; i >= 0; i--) {
-    if (out[i] !== 0xff) {
-      out[i]++;
-      return out.subarray(0, i + 1);
-    }
-  }
-  throw new Error('no successor for an all-0xff prefix');
 }
 
 /** Stored item values carry the item's DynamoDB size in front of its JSON. */

@@ -17,6 +17,7 @@ import { OpFlag, OpKind, ReplyCode, type DataOp, type DataReply } from './data-o
 import { createEngine, type EngineName, type StorageEngine } from './engine.js';
 import { dataKey, itemValueJson, statsKey, tableRange } from './keyspace.js';
 import { PeerTransport } from './peer-transport.js';
+import { readRange, type RangeRead } from './range-reader.js';
 import { ReplicationDriver } from './replication-driver.js';
 import type { PeerMsg } from './replication/types.js';
 import { WritePipeline } from './write-pipeline.js';
@@ -196,7 +197,8 @@ export class StorageNode {
 
   private handle(op: DataOp, send: (reply: DataReply) => void): void {
     const replica = this.driver.replicas[op.vnode];
-    const needsLeader = op.kind !== OpKind.Get || (op.flags & OpFlag.Consistent) !== 0;
+    const isRead = op.kind === OpKind.Get || op.kind === OpKind.Range;
+    const needsLeader = !isRead || (op.flags & OpFlag.Consistent) !== 0;
     if (!replica || replica.role === 'none' || (needsLeader && !replica.isLeader)) {
       send({ id: op.id, code: ReplyCode.WrongNode, placementVersion: this.driver.placementVersion });
       return;
@@ -208,12 +210,26 @@ export class StorageNode {
           (err) => send({ id: op.id, code: ReplyCode.Error, errorType: 'InternalServerError', errorMessage: String(err) }),
         );
         return;
+      case OpKind.Range:
+        void this.serveRange(op, send);
+        return;
       case OpKind.Put:
       case OpKind.Delete:
+      case OpKind.Update:
         this.writes.submit(op, send);
         return;
       default:
         send({ id: op.id, code: ReplyCode.Error, errorType: 'ValidationException', errorMessage: `unknown operation kind ${op.kind}` });
+    }
+  }
+
+  private async serveRange(op: DataOp, send: (reply: DataReply) => void): Promise<void> {
+    try {
+      const read = JSON.parse(op.aux.toString('utf8')) as RangeRead;
+      const result = await readRange(this.engine, op.tableId, op.vnode, read);
+      send({ id: op.id, code: ReplyCode.Ok, aux: Buffer.from(JSON.stringify(result)) });
+    } catch (err) {
+      send({ id: op.id, code: ReplyCode.Error, errorType: 'InternalServerError', errorMessage: String(err) });
     }
   }
 

@@ -1,8 +1,19 @@
+import {
+  MAX_ITEM_SIZE,
+  applyUpdate,
+  evaluateCondition,
+  isDynamoDBError,
+  itemSize,
+  type Condition,
+  type Item,
+  type TableKeys,
+  type UpdateAction,
+} from '@ringdb/core';
 import type { StorageEngine } from './engine.js';
 import { dataKey, encodeItemValue, itemValueJson, itemValueSize } from './keyspace.js';
 import { NotLeaderError, type ReplicationDriver } from './replication-driver.js';
 import type { Mutation } from './replication/types.js';
-import { OpFlag, OpKind, ReplyCode, type DataOp, type DataReply } from './data-ops.js';
+import { OpFlag, OpKind, ReplyCode, type DataOp, type DataReply, type WriteParams } from './data-ops.js';
 
 interface Pending {
   op: DataOp;
@@ -69,7 +80,15 @@ export class WritePipeline {
           const k = keys[i].toString('latin1');
           const o = this.overlay.get(k);
           const old = o ? o.value : (stored[slot[i]] ?? null);
-          this.apply(p, k, old);
+          try {
+            this.apply(p, k, old);
+          } catch (err) {
+            p.done(
+              isDynamoDBError(err)
+                ? { id: p.op.id, code: ReplyCode.Error, errorType: err.type, errorMessage: err.message }
+                : { id: p.op.id, code: ReplyCode.Error, errorType: 'InternalServerError', errorMessage: String(err) },
+            );
+          }
         });
       }
     } finally {
@@ -84,24 +103,53 @@ export class WritePipeline {
       p.done({ id: op.id, code: ReplyCode.WrongNode, placementVersion: this.driver.placementVersion });
       return;
     }
-    const oldBody = op.flags & OpFlag.ReturnOld && old ? itemValueJson(old) : undefined;
+    const params: WriteParams = op.aux.length > 0 ? (JSON.parse(op.aux.toString('utf8')) as WriteParams) : {};
+    let oldItem: Item | undefined;
+    const oldParsed = (): Item | undefined => (old ? (oldItem ??= JSON.parse(itemValueJson(old).toString('utf8')) as Item) : undefined);
+    if (params.condition && !evaluateCondition(params.condition as Condition, oldParsed())) {
+      p.done({
+        id: op.id,
+        code: ReplyCode.Error,
+        errorType: 'ConditionalCheckFailedException',
+        errorMessage: 'The conditional request failed',
+        body: params.returnOldOnConditionFailure && old ? itemValueJson(old) : undefined,
+      });
+      return;
+    }
+    let returned: Buffer | undefined;
     let mutation: Mutation;
     let value: Buffer | null;
-    if (op.kind === OpKind.Put) {
-      value = encodeItemValue(op.itemSize, op.item);
+    if (op.kind === OpKind.Put || op.kind === OpKind.Update) {
+      let size = op.itemSize;
+      let json = op.item;
+      if (op.kind === OpKind.Update) {
+        const base = oldParsed();
+        const updated = applyUpdate(params.update as UpdateAction[], base && structuredClone(base), params.key as Item, params.keys as TableKeys);
+        size = itemSize(updated.item);
+        if (size > MAX_ITEM_SIZE) {
+          p.done({ id: op.id, code: ReplyCode.Error, errorType: 'ValidationException', errorMessage: 'Item size to update has exceeded the maximum allowed size' });
+          return;
+        }
+        json = Buffer.from(JSON.stringify(updated.item));
+        returned = updateReturnValues(params.returnValues, old, oldParsed(), updated.item, json, updated.changed);
+      } else if (op.flags & OpFlag.ReturnOld && old) {
+        returned = itemValueJson(old);
+      }
+      value = encodeItemValue(size, json);
       mutation = {
         tableId: op.tableId,
         key: op.key,
         value,
         delete: false,
         countDelta: old ? 0 : 1,
-        sizeDelta: op.itemSize - (old ? itemValueSize(old) : 0),
+        sizeDelta: size - (old ? itemValueSize(old) : 0),
       };
     } else {
       if (!old) {
-        p.done({ id: op.id, code: ReplyCode.Ok }); // deleting nothing changes nothing
+        p.done({ id: op.id, code: ReplyCode.Ok, aux: sizes(op, 0, 0) }); // deleting nothing changes nothing
         return;
       }
+      if (op.flags & OpFlag.ReturnOld) returned = itemValueJson(old);
       value = null;
       mutation = { tableId: op.tableId, key: op.key, value: EMPTY, delete: true, countDelta: -1, sizeDelta: -itemValueSize(old) };
     }
@@ -125,7 +173,7 @@ export class WritePipeline {
         this.appliedKeys.push(k);
         if (!timer) return;
         clearTimeout(timer);
-        p.done({ id: op.id, code: ReplyCode.Ok, body: oldBody });
+        p.done({ id: op.id, code: ReplyCode.Ok, body: returned, aux: sizes(op, old ? itemValueSize(old) : 0, value ? itemValueSize(value) : 0) });
       },
       () => {
         // Leadership was lost before the write applied: what the overlay says is no longer known.
@@ -149,3 +197,41 @@ export class WritePipeline {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+function sizes(op: DataOp, oldSize: number, newSize: number): Buffer | undefined {
+  return op.flags & OpFlag.ReportSizes ? Buffer.from(`{"oldSize":${oldSize},"newSize":${newSize}}`) : undefined;
+}
+
+function pick(item: Item | undefined, names: string[]): Item | undefined {
+  if (!item) return undefined;
+  const out: Item = {};
+  for (const n of names) if (item[n] !== undefined) out[n] = item[n];
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** UpdateItem's ReturnValues: the whole item or only the attributes the update changed, before or after. */
+function updateReturnValues(
+  mode: WriteParams['returnValues'],
+  old: Buffer | null,
+  oldItem: Item | undefined,
+  newItem: Item,
+  newJson: Buffer,
+  changed: string[],
+): Buffer | undefined {
+  switch (mode) {
+    case 'ALL_OLD':
+      return old ? itemValueJson(old) : undefined;
+    case 'ALL_NEW':
+      return newJson;
+    case 'UPDATED_OLD': {
+      const part = pick(oldItem, changed);
+      return part ? Buffer.from(JSON.stringify(part)) : undefined;
+    }
+    case 'UPDATED_NEW': {
+      const part = pick(newItem, changed);
+      return part ? Buffer.from(JSON.stringify(part)) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,4 +1,5 @@
 import {
+  DynamoDBError,
   MAX_ITEM_SIZE,
   ParamErrors,
   internalError,
@@ -9,120 +10,200 @@ import {
   optionalBoolean,
   optionalObject,
   optionalString,
+  parseUpdate,
+  project,
+  updateFromAttributeUpdates,
   validateItemValues,
   validation,
-  DynamoDBError,
   type Item,
   type PrimaryKey,
+  type UpdateAction,
 } from '@ringdb/core';
-import type { TableInfo } from '../table-cache.js';
-import { REPLY_ERROR } from '../routing.js';
 import type { OpReply } from '../node-channel.js';
+import { REPLY_ERROR } from '../routing.js';
+import type { TableInfo } from '../table-cache.js';
+import { consumedCapacity, readUnits, writeUnits } from './capacity.js';
 import type { Operation, RouterContext } from './context.js';
+import { expressionScope, projection, writeCondition } from './expression-params.js';
 
 /** Storage.Data operation kinds and flags (storage-node/src/data-ops.ts). */
-const KIND_PUT = 1;
-const KIND_GET = 2;
-const KIND_DELETE = 3;
-const FLAG_RETURN_OLD = 1;
-const FLAG_CONSISTENT = 2;
+export const KIND_PUT = 1;
+export const KIND_GET = 2;
+export const KIND_DELETE = 3;
+export const KIND_UPDATE = 4;
+export const KIND_RANGE = 5;
+export const FLAG_RETURN_OLD = 1;
+export const FLAG_CONSISTENT = 2;
+export const FLAG_REPORT_SIZES = 4;
+
+/** Write units of a write: DynamoDB bills the larger of the item before and after. */
+function writtenUnits(reply: OpReply): number {
+  if (reply.aux.length === 0) return 1;
+  const { oldSize, newSize } = JSON.parse(reply.aux.toString('utf8')) as { oldSize: number; newSize: number };
+  return writeUnits(Math.max(oldSize, newSize));
+}
+
+function sizeFlag(common: CommonParams): number {
+  return common.returnConsumed === 'NONE' ? 0 : FLAG_REPORT_SIZES;
+}
 
 const RETURN_VALUES = ['NONE', 'ALL_OLD', 'UPDATED_OLD', 'ALL_NEW', 'UPDATED_NEW'] as const;
 const RETURN_CONSUMED = ['INDEXES', 'TOTAL', 'NONE'] as const;
+const RETURN_ON_FAILURE = ['ALL_OLD', 'NONE'] as const;
 
-/** Parameters that the next data-plane issue implements; until then they are refused, not ignored. */
-const NOT_YET = ['ConditionExpression', 'Expected', 'ConditionalOperator', 'ExpressionAttributeNames', 'ExpressionAttributeValues', 'ProjectionExpression', 'AttributesToGet'];
-
-function refuseNotYetSupported(body: Record<string, unknown>): void {
-  for (const p of NOT_YET) {
-    if (body[p] !== undefined && body[p] !== null) throw validation(`RingDB does not support ${p} yet`);
-  }
-}
-
-function checkCommon(body: Record<string, unknown>, member: 'item' | 'key', allowedReturn: readonly string[] | null): {
+export interface CommonParams {
   tableName: string;
   returnValues: string;
-} {
+  returnConsumed: string;
+  returnOnFailure: boolean;
+}
+
+export function checkCommon(body: Record<string, unknown>, member: 'item' | 'key', allowedReturn: readonly string[] | null): CommonParams {
   const tableName = optionalString(body.TableName);
   const returnValues = optionalString(body.ReturnValues);
   const consumed = optionalString(body.ReturnConsumedCapacity);
+  const onFailure = optionalString(body.ReturnValuesOnConditionCheckFailure);
   const errors = new ParamErrors();
   errors.tableName('tableName', tableName);
   errors.notNull(member, body[member === 'item' ? 'Item' : 'Key']);
   errors.enumValue('returnValues', returnValues, RETURN_VALUES);
   errors.enumValue('returnConsumedCapacity', consumed, RETURN_CONSUMED);
+  errors.enumValue('returnValuesOnConditionCheckFailure', onFailure, RETURN_ON_FAILURE);
   errors.throwIfAny();
   if (allowedReturn && returnValues !== undefined && !allowedReturn.includes(returnValues)) {
     throw validation('Return values set to invalid value');
   }
-  refuseNotYetSupported(body);
-  return { tableName: tableName!, returnValues: returnValues ?? 'NONE' };
+  return { tableName: tableName!, returnValues: returnValues ?? 'NONE', returnConsumed: consumed ?? 'NONE', returnOnFailure: onFailure === 'ALL_OLD' };
 }
 
-function route(ctx: RouterContext, table: TableInfo, key: PrimaryKey) {
+export function vnodeOf(ctx: RouterContext, table: TableInfo, key: PrimaryKey): number {
   return locatePartition(table.name, key.hashBytes, ctx.routing.vnodeCount || 1).vnode;
 }
 
-function failed(reply: OpReply): never {
-  if (reply.code === REPLY_ERROR) {
-    if (reply.errorType === 'InternalServerError') throw internalError();
-    throw new DynamoDBError(reply.errorType, reply.errorMessage);
+/** Turns a storage node's error reply into the DynamoDB error it stands for. */
+export function failed(reply: OpReply): never {
+  if (reply.code === REPLY_ERROR && reply.errorType !== 'InternalServerError') {
+    const extra = reply.errorType === 'ConditionalCheckFailedException' && reply.body.length > 0 ? { Item: JSON.parse(reply.body.toString('utf8')) } : undefined;
+    throw new DynamoDBError(reply.errorType, reply.errorMessage, 400, extra);
   }
   throw internalError();
 }
 
+function attributesResponse(reply: OpReply, extra: Record<string, unknown> | undefined): string {
+  const parts: string[] = [];
+  if (reply.body.length > 0) parts.push(`"Attributes":${reply.body.toString('utf8')}`);
+  if (extra) for (const [k, v] of Object.entries(extra)) parts.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
+  return `{${parts.join(',')}}`;
+}
+
+function auxJson(value: object | undefined): Buffer | undefined {
+  return value ? Buffer.from(JSON.stringify(value)) : undefined;
+}
+
 export const putItem: Operation = async (ctx, body) => {
-  const { tableName, returnValues } = checkCommon(body, 'item', ['NONE', 'ALL_OLD']);
-  const item = validateItemValues(optionalObject(body.Item, 'Item') as Item);
-  const table = await ctx.tables.get(tableName);
+  const common = checkCommon(body, 'item', ['NONE', 'ALL_OLD']);
+  const scope = expressionScope(body, ['ConditionExpression'], ['Expected']);
+  const condition = writeCondition(body, scope);
+  scope.finish();
+  const item = validateItemValues(optionalObject(body.Item, 'Item'));
+  const table = await ctx.tables.get(common.tableName);
   const key = itemPrimaryKey(table.keys, item);
   const size = itemSize(item);
   if (size > MAX_ITEM_SIZE) throw validation('Item size has exceeded the maximum allowed size');
   const reply = await ctx.routing.execute(
     {
       kind: KIND_PUT,
-      vnode: route(ctx, table, key),
+      vnode: vnodeOf(ctx, table, key),
       tableId: table.tableId,
       key: key.encoded,
       item: Buffer.from(JSON.stringify(item)),
       itemSize: size,
-      flags: returnValues === 'ALL_OLD' ? FLAG_RETURN_OLD : 0,
+      flags: (common.returnValues === 'ALL_OLD' ? FLAG_RETURN_OLD : 0) | sizeFlag(common),
+      aux: auxJson(condition && { condition, returnOldOnConditionFailure: common.returnOnFailure }),
     },
     true,
   );
   if (reply.code !== 0) failed(reply);
-  return reply.body.length > 0 ? `{"Attributes":${reply.body.toString('utf8')}}` : '{}';
-};
-
-export const getItem: Operation = async (ctx, body) => {
-  const { tableName } = checkCommon(body, 'key', null);
-  const consistent = optionalBoolean(body.ConsistentRead) === true;
-  const keyValues = validateItemValues(optionalObject(body.Key, 'Key') as Item);
-  const table = await ctx.tables.get(tableName);
-  const key = keyArgument(table.keys, keyValues);
-  const reply = await ctx.routing.execute(
-    { kind: KIND_GET, vnode: route(ctx, table, key), tableId: table.tableId, key: key.encoded, flags: consistent ? FLAG_CONSISTENT : 0 },
-    consistent,
-  );
-  if (reply.code !== 0) failed(reply);
-  return reply.body.length > 0 ? `{"Item":${reply.body.toString('utf8')}}` : '{}';
+  return attributesResponse(reply, consumedCapacity(common.returnConsumed, table.name, writtenUnits(reply)));
 };
 
 export const deleteItem: Operation = async (ctx, body) => {
-  const { tableName, returnValues } = checkCommon(body, 'key', ['NONE', 'ALL_OLD']);
-  const keyValues = validateItemValues(optionalObject(body.Key, 'Key') as Item);
-  const table = await ctx.tables.get(tableName);
+  const common = checkCommon(body, 'key', ['NONE', 'ALL_OLD']);
+  const scope = expressionScope(body, ['ConditionExpression'], ['Expected']);
+  const condition = writeCondition(body, scope);
+  scope.finish();
+  const keyValues = validateItemValues(optionalObject(body.Key, 'Key'));
+  const table = await ctx.tables.get(common.tableName);
   const key = keyArgument(table.keys, keyValues);
   const reply = await ctx.routing.execute(
     {
       kind: KIND_DELETE,
-      vnode: route(ctx, table, key),
+      vnode: vnodeOf(ctx, table, key),
       tableId: table.tableId,
       key: key.encoded,
-      flags: returnValues === 'ALL_OLD' ? FLAG_RETURN_OLD : 0,
+      flags: (common.returnValues === 'ALL_OLD' ? FLAG_RETURN_OLD : 0) | sizeFlag(common),
+      aux: auxJson(condition && { condition, returnOldOnConditionFailure: common.returnOnFailure }),
     },
     true,
   );
   if (reply.code !== 0) failed(reply);
-  return reply.body.length > 0 ? `{"Attributes":${reply.body.toString('utf8')}}` : '{}';
+  return attributesResponse(reply, consumedCapacity(common.returnConsumed, table.name, writtenUnits(reply)));
+};
+
+export const updateItem: Operation = async (ctx, body) => {
+  const common = checkCommon(body, 'key', null);
+  const scope = expressionScope(body, ['UpdateExpression', 'ConditionExpression'], ['AttributeUpdates', 'Expected']);
+  const updateText = optionalString(body.UpdateExpression);
+  let actions: UpdateAction[];
+  if (updateText !== undefined) actions = parseUpdate(updateText, scope);
+  else {
+    const legacy = optionalObject(body.AttributeUpdates, 'AttributeUpdates');
+    actions = legacy ? updateFromAttributeUpdates(legacy) : [];
+  }
+  const condition = writeCondition(body, scope);
+  scope.finish();
+  const keyValues = validateItemValues(optionalObject(body.Key, 'Key'));
+  const table = await ctx.tables.get(common.tableName);
+  const key = keyArgument(table.keys, keyValues);
+  const reply = await ctx.routing.execute(
+    {
+      kind: KIND_UPDATE,
+      vnode: vnodeOf(ctx, table, key),
+      tableId: table.tableId,
+      key: key.encoded,
+      flags: sizeFlag(common),
+      aux: auxJson({
+        condition,
+        returnOldOnConditionFailure: common.returnOnFailure,
+        update: actions,
+        key: keyValues,
+        keys: table.keys,
+        returnValues: common.returnValues,
+      }),
+    },
+    true,
+  );
+  if (reply.code !== 0) failed(reply);
+  return attributesResponse(reply, consumedCapacity(common.returnConsumed, table.name, writtenUnits(reply)));
+};
+
+export const getItem: Operation = async (ctx, body) => {
+  const common = checkCommon(body, 'key', null);
+  const consistent = optionalBoolean(body.ConsistentRead) === true;
+  const scope = expressionScope(body, ['ProjectionExpression'], ['AttributesToGet']);
+  const paths = projection(body, scope);
+  scope.finish();
+  const keyValues = validateItemValues(optionalObject(body.Key, 'Key'));
+  const table = await ctx.tables.get(common.tableName);
+  const key = keyArgument(table.keys, keyValues);
+  const reply = await ctx.routing.execute(
+    { kind: KIND_GET, vnode: vnodeOf(ctx, table, key), tableId: table.tableId, key: key.encoded, flags: consistent ? FLAG_CONSISTENT : 0 },
+    consistent,
+  );
+  if (reply.code !== 0) failed(reply);
+  const capacity = consumedCapacity(common.returnConsumed, table.name, readUnits(reply.body.length > 0 ? itemSize(JSON.parse(reply.body.toString('utf8')) as Item) : 0, consistent));
+  const tail = capacity ? `,"ConsumedCapacity":${JSON.stringify(capacity.ConsumedCapacity)}` : '';
+  if (reply.body.length === 0) return capacity ? `{${tail.slice(1)}}` : '{}';
+  if (!paths) return `{"Item":${reply.body.toString('utf8')}${tail}}`;
+  return `{"Item":${JSON.stringify(project(JSON.parse(reply.body.toString('utf8')) as Item, paths))}${tail}}`;
 };

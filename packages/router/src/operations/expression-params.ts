@@ -1,4 +1,5 @@
 import {
+  DynamoDBError,
   ExpressionScope,
   conditionFromExpected,
   optionalObject,
@@ -33,13 +34,24 @@ export function expressionScope(body: Record<string, unknown>, expressionParams:
   }
   if (names && Object.keys(names).length === 0) throw validation('ExpressionAttributeNames must not be empty');
   if (valuesIn && Object.keys(valuesIn).length === 0) throw validation('ExpressionAttributeValues must not be empty');
+  for (const [k, v] of Object.entries(names ?? {})) {
+    if (!/^#[A-Za-z0-9_]+$/.test(k)) throw validation(`ExpressionAttributeNames contains invalid key: Syntax error; key: "${k}"`);
+    if (typeof v !== 'string') throw validation(`ExpressionAttributeNames contains invalid value: ${k}`);
+  }
   let values: Record<string, AttributeValue> | undefined;
   if (valuesIn) {
     values = {};
-    for (const [k, v] of Object.entries(valuesIn)) values[k] = validateAttributeValue(v);
-  }
-  for (const [k, v] of Object.entries(names ?? {})) {
-    if (typeof v !== 'string') throw validation(`ExpressionAttributeNames contains invalid value: ${k}`);
+    for (const [k, v] of Object.entries(valuesIn)) {
+      if (!/^:[A-Za-z0-9_]+$/.test(k)) throw validation(`ExpressionAttributeValues contains invalid key: Syntax error; key: "${k}"`);
+      try {
+        values[k] = validateAttributeValue(v);
+      } catch (err) {
+        if (err instanceof DynamoDBError && err.type === 'ValidationException') {
+          throw validation(`ExpressionAttributeValues contains invalid value: ${err.message} for key ${k}`);
+        }
+        throw err;
+      }
+    }
   }
   return new ExpressionScope({ names, values });
 }

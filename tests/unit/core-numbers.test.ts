@@ -1,15 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareNumbers, normalizeNumber, parseNumber, DynamoDBError } from '@ringdb/core';
+import { assertValidation } from '../support/assertions.js';
 
-function assertValidation(fn: () => unknown, message: string): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof DynamoDBError, `expected a DynamoDBError, got ${String(e)}`);
-    assert.equal(e.type, 'ValidationException');
-    assert.equal(e.message, message);
-    return true;
-  });
-}
 
 const NOT_A_NUMBER = 'The parameter cannot be converted to a numeric value';
 const OVERFLOW = 'Number overflow. Attempting to store a number with magnitude larger than supported range';

@@ -10,15 +10,8 @@ import {
   type ExpressionAttributes,
   type Item,
 } from '@ringdb/core';
+import { assertValidation } from '../support/assertions.js';
 
-function assertValidation(fn: () => unknown, message: string): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof DynamoDBError, `expected a DynamoDBError, got ${String(e)}`);
-    assert.equal(e.type, 'ValidationException');
-    assert.equal(e.message, message);
-    return true;
-  });
-}
 
 const VALUES: Record<string, AttributeValue> = {
   ':s': { S: 'abc' },

@@ -1,15 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DynamoDBError, ExpressionScope, keyConditionFromLegacy, parseKeyCondition, type AttributeValue, type TableKeys } from '@ringdb/core';
+import { assertValidation } from '../support/assertions.js';
 
-function assertValidation(fn: () => unknown, message: string): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof DynamoDBError, `expected a DynamoDBError, got ${String(e)}`);
-    assert.equal(e.type, 'ValidationException');
-    assert.equal(e.message, message);
-    return true;
-  });
-}
 
 const HASH: TableKeys = { hashName: 'a', hashType: 'S' };
 const RANGE: TableKeys = { hashName: 'a', hashType: 'S', rangeName: 'b', rangeType: 'S' };

@@ -1,16 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DynamoDBError, ExpressionScope, parseProjection, project, projectionFromAttributesToGet, type ExpressionAttributes, type Item } from '@ringdb/core';
+import { assertValidation } from '../support/assertions.js';
 
-function assertValidation(fn: () => unknown, message: string | RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof DynamoDBError, `expected a DynamoDBError, got ${String(e)}`);
-    assert.equal(e.type, 'ValidationException');
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else assert.match(e.message, message);
-    return true;
-  });
-}
 
 const parse = (text: string, attrs: ExpressionAttributes = {}) => parseProjection(text, new ExpressionScope(attrs));
 const fails = (text: string, message: string | RegExp, attrs: ExpressionAttributes = {}) =>

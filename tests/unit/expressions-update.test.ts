@@ -11,16 +11,8 @@ import {
   type TableKeys,
   type UpdateAction,
 } from '@ringdb/core';
+import { assertValidation } from '../support/assertions.js';
 
-function assertValidation(fn: () => unknown, message: string | RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof DynamoDBError, `expected a DynamoDBError, got ${String(e)}`);
-    assert.equal(e.type, 'ValidationException');
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else assert.match(e.message, message);
-    return true;
-  });
-}
 
 const KEYS: TableKeys = { hashName: 'pk', hashType: 'S' };
 const RANGE_KEYS: TableKeys = { hashName: 'pk', hashType: 'S', rangeName: 'sk', rangeType: 'N' };

@@ -100,6 +100,31 @@ function auxJson(value: object | undefined): Buffer | undefined {
   return value ? Buffer.from(JSON.stringify(value)) : undefined;
 }
 
+/** Sends one write to its vnode's leader and answers with Attributes and ConsumedCapacity. */
+async function write(
+  ctx: RouterContext,
+  common: CommonParams,
+  table: TableInfo,
+  key: PrimaryKey,
+  op: { kind: number; flags: number; params?: object; item?: Buffer; itemSize?: number },
+): Promise<string> {
+  const reply = await ctx.routing.execute(
+    {
+      kind: op.kind,
+      vnode: vnodeOf(ctx, table, key),
+      tableId: table.tableId,
+      key: key.encoded,
+      item: op.item,
+      itemSize: op.itemSize,
+      flags: op.flags | sizeFlag(common),
+      aux: auxJson(op.params),
+    },
+    true,
+  );
+  if (reply.code !== 0) failed(reply);
+  return attributesResponse(reply, consumedCapacity(common.returnConsumed, table.name, writtenUnits(reply)));
+}
+
 export const putItem: Operation = async (ctx, body) => {
   const common = checkCommon(body, 'item', ['NONE', 'ALL_OLD']);
   const scope = expressionScope(body, ['ConditionExpression'], ['Expected']);
@@ -110,21 +135,13 @@ export const putItem: Operation = async (ctx, body) => {
   const key = itemPrimaryKey(table.keys, item);
   const size = itemSize(item);
   if (size > MAX_ITEM_SIZE) throw validation('Item size has exceeded the maximum allowed size');
-  const reply = await ctx.routing.execute(
-    {
-      kind: KIND_PUT,
-      vnode: vnodeOf(ctx, table, key),
-      tableId: table.tableId,
-      key: key.encoded,
-      item: Buffer.from(JSON.stringify(item)),
-      itemSize: size,
-      flags: (common.returnValues === 'ALL_OLD' ? FLAG_RETURN_OLD : 0) | sizeFlag(common),
-      aux: auxJson(condition && { condition, returnOldOnConditionFailure: common.returnOnFailure }),
-    },
-    true,
-  );
-  if (reply.code !== 0) failed(reply);
-  return attributesResponse(reply, consumedCapacity(common.returnConsumed, table.name, writtenUnits(reply)));
+  return write(ctx, common, table, key, {
+    kind: KIND_PUT,
+    flags: common.returnValues === 'ALL_OLD' ? FLAG_RETURN_OLD : 0,
+    params: condition && { condition, returnOldOnConditionFailure: common.returnOnFailure },
+    item: Buffer.from(JSON.stringify(item)),
+    itemSize: size,
+  });
 };
 
 export const deleteItem: Operation = async (ctx, body) => {
@@ -135,19 +152,11 @@ export const deleteItem: Operation = async (ctx, body) => {
   const keyValues = validateItemValues(optionalObject(body.Key, 'Key'));
   const table = await ctx.tables.get(common.tableName);
   const key = keyArgument(table.keys, keyValues);
-  const reply = await ctx.routing.execute(
-    {
-      kind: KIND_DELETE,
-      vnode: vnodeOf(ctx, table, key),
-      tableId: table.tableId,
-      key: key.encoded,
-      flags: (common.returnValues === 'ALL_OLD' ? FLAG_RETURN_OLD : 0) | sizeFlag(common),
-      aux: auxJson(condition && { condition, returnOldOnConditionFailure: common.returnOnFailure }),
-    },
-    true,
-  );
-  if (reply.code !== 0) failed(reply);
-  return attributesResponse(reply, consumedCapacity(common.returnConsumed, table.name, writtenUnits(reply)));
+  return write(ctx, common, table, key, {
+    kind: KIND_DELETE,
+    flags: common.returnValues === 'ALL_OLD' ? FLAG_RETURN_OLD : 0,
+    params: condition && { condition, returnOldOnConditionFailure: common.returnOnFailure },
+  });
 };
 
 export const updateItem: Operation = async (ctx, body) => {
@@ -165,26 +174,18 @@ export const updateItem: Operation = async (ctx, body) => {
   const keyValues = validateItemValues(optionalObject(body.Key, 'Key'));
   const table = await ctx.tables.get(common.tableName);
   const key = keyArgument(table.keys, keyValues);
-  const reply = await ctx.routing.execute(
-    {
-      kind: KIND_UPDATE,
-      vnode: vnodeOf(ctx, table, key),
-      tableId: table.tableId,
-      key: key.encoded,
-      flags: sizeFlag(common),
-      aux: auxJson({
-        condition,
-        returnOldOnConditionFailure: common.returnOnFailure,
-        update: actions,
-        key: keyValues,
-        keys: table.keys,
-        returnValues: common.returnValues,
-      }),
+  return write(ctx, common, table, key, {
+    kind: KIND_UPDATE,
+    flags: 0,
+    params: {
+      condition,
+      returnOldOnConditionFailure: common.returnOnFailure,
+      update: actions,
+      key: keyValues,
+      keys: table.keys,
+      returnValues: common.returnValues,
     },
-    true,
-  );
-  if (reply.code !== 0) failed(reply);
-  return attributesResponse(reply, consumedCapacity(common.returnConsumed, table.name, writtenUnits(reply)));
+  });
 };
 
 export const getItem: Operation = async (ctx, body) => {

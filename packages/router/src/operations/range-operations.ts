@@ -32,6 +32,8 @@ import { FLAG_CONSISTENT, KIND_RANGE, failed } from './item-operations.js';
 
 /** DynamoDB returns at most 1 MB of read items per Query or Scan page. */
 const PAGE_BYTES = 1024 * 1024;
+/** How many vnodes a Scan without Limit reads at once. */
+const SCAN_WINDOW = 8;
 const SELECT = ['ALL_ATTRIBUTES', 'ALL_PROJECTED_ATTRIBUTES', 'SPECIFIC_ATTRIBUTES', 'COUNT'] as const;
 
 interface Bounds {
@@ -259,17 +261,28 @@ export const scan: Operation = async (ctx, body) => {
   let scanned = 0;
   let bytes = 0;
   let limit = opts.limit ?? Number.MAX_SAFE_INTEGER;
-  for (; vnode < end; vnode++, after = undefined) {
-    const page = await readPage(ctx, table, vnode, after ? { gt: after } : {}, false, opts, limit, PAGE_BYTES - bytes);
-    for (const item of page.items) items.push(item);
-    count += page.count;
-    scanned += page.scannedCount;
-    bytes += page.scannedBytes;
-    limit -= page.scannedCount;
-    if (page.lastKey) {
-      const lastKey = decodeKey(table.keys, Buffer.from(page.lastKey, 'base64'));
-      return pageResponse(table, opts, items, count, scanned, bytes, lastKey);
+  while (vnode < end) {
+    // Without a Limit, read several vnodes at once, each with its share of the page budget, so a
+    // scan of a small table does not pay one round trip per vnode in sequence. With a Limit, read
+    // one vnode at a time so the count is exact.
+    const width = opts.limit === undefined ? Math.min(SCAN_WINDOW, end - vnode) : 1;
+    const budget = Math.floor((PAGE_BYTES - bytes) / width);
+    const pages = await Promise.all(
+      Array.from({ length: width }, (_, i) => readPage(ctx, table, vnode + i, i === 0 && after ? { gt: after } : {}, false, opts, limit, budget)),
+    );
+    for (const page of pages) {
+      for (const item of page.items) items.push(item);
+      count += page.count;
+      scanned += page.scannedCount;
+      bytes += page.scannedBytes;
+      limit -= page.scannedCount;
+      if (page.lastKey) {
+        const lastKey = decodeKey(table.keys, Buffer.from(page.lastKey, 'base64'));
+        return pageResponse(table, opts, items, count, scanned, bytes, lastKey);
+      }
     }
+    vnode += width;
+    after = undefined;
   }
   return pageResponse(table, opts, items, count, scanned, bytes, undefined);
 };

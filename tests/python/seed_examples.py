@@ -2,18 +2,23 @@
 
 Usage: RINGDB_ENDPOINT=http://127.0.0.1:PORT python3 tests/python/seed_examples.py
 
-Only the operations RingDB implements so far are used: CreateTable, DescribeTable, ListTables,
-DeleteTable, PutItem, GetItem and DeleteItem. Exits non-zero (AssertionError) on the first failure.
+Only operations RingDB implements are used: CreateTable, DescribeTable, ListTables, DeleteTable,
+PutItem, GetItem, DeleteItem, UpdateItem, Query, Scan and BatchWriteItem (through batch_writer()).
+The seed's TransactWriteItems "bank transfer" is exercised as two conditional UpdateItems, since
+RingDB has no transactions. Exits non-zero (AssertionError) on the first failure.
 """
 
 import os
 import sys
+import time
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 import boto3
 import botocore.exceptions
+from boto3.dynamodb.conditions import Attr, Key
 from boto3.dynamodb.types import Binary
+from botocore.exceptions import ClientError
 
 ENDPOINT = os.environ.get('RINGDB_ENDPOINT')
 if not ENDPOINT:
@@ -31,6 +36,21 @@ client = dynamodb.meta.client
 
 def check(label):
     print(f'ok - {label}', flush=True)
+
+
+def eventually(read, ok, timeout=5.0):
+    """Retries an eventually consistent read (the seed's default) until ok(result) or the timeout.
+
+    An eventually consistent read may be served by a replica that has not applied the newest write
+    yet, in DynamoDB as in RingDB, so checks right after a write retry briefly instead of failing.
+    Returns the last result either way; the caller's assertion reports it.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        result = read()
+        if ok(result) or time.monotonic() > deadline:
+            return result
+        time.sleep(0.05)
 
 
 def expect_client_error(code, fn, label):
@@ -102,6 +122,71 @@ response = table.get_item(Key={'user_id': 'user123', 'order_id': 'order999'})
 assert 'Item' not in response, f'missing order returned something: {response!r}'
 check('get_item of a missing order has no Item')
 
+# --- Orders: batch_writer (more than 25 items) and the seed's key-condition queries -------------
+
+batch_write_calls = []
+table.meta.client.meta.events.register(
+    'before-parameter-build.dynamodb.BatchWriteItem',
+    lambda params, **kwargs: batch_write_calls.append(sum(len(v) for v in params['RequestItems'].values())),
+)
+# 60 orders for user123, one per day of January and February 2024 (31 + 29 days)
+days = [datetime(2024, 1, 1) + timedelta(days=i) for i in range(60)]
+items = [{'user_id': 'user123', 'order_id': d.strftime('%Y-%m-%d'), 'total': Decimal(i) + Decimal('0.5')}
+         for i, d in enumerate(days)]
+assert items[-1]['order_id'] == '2024-02-29', items[-1]
+
+# ✅ Good: Batch write (up to 25 items)
+with table.batch_writer() as batch:
+    for item in items:
+        batch.put_item(Item=item)  # Batched
+
+assert len(batch_write_calls) >= 3 and sum(batch_write_calls) == 60 and max(batch_write_calls) <= 25, \
+    f'batch_writer sent BatchWriteItem calls of sizes {batch_write_calls}'
+check(f'batch_writer put 60 orders in {len(batch_write_calls)} BatchWriteItem calls {batch_write_calls}')
+
+# Query all orders for user
+response = eventually(lambda: table.query(
+    KeyConditionExpression=Key('user_id').eq('user123')
+), lambda r: r['Count'] == 61)
+ids = [i['order_id'] for i in response['Items']]
+assert ids == [i['order_id'] for i in items] + ['order456'], f'query all orders of user123: {ids}'
+assert response['Count'] == 61 and 'LastEvaluatedKey' not in response, {k: v for k, v in response.items() if k != 'Items'}
+assert response['Items'][0]['total'] == Decimal('0.5') and response['Items'][-1] == {
+    'user_id': 'user123', 'order_id': 'order456', 'total': Decimal('99.99'), 'created_at': '2024-01-15T10:30:00Z'}
+check('query Key(user_id).eq(user123) returns all 61 orders in sort-key order')
+
+# Query orders in date range
+response = eventually(lambda: table.query(
+    KeyConditionExpression=Key('user_id').eq('user123') &
+        Key('order_id').between('2024-01-01', '2024-01-31')
+), lambda r: r['Count'] == 31)
+ids = [i['order_id'] for i in response['Items']]
+assert ids == [f'2024-01-{d:02d}' for d in range(1, 32)], f'January orders: {ids}'
+check('query Key(user_id).eq & Key(order_id).between(2024-01-01, 2024-01-31) returns the 31 January orders')
+
+# the same range, read back in pages of 10 with ExclusiveStartKey
+pages, got, start = [], [], None
+while True:
+    kwargs = {'ExclusiveStartKey': start} if start else {}
+    page = table.query(
+        KeyConditionExpression=Key('user_id').eq('user123') & Key('order_id').between('2024-01-01', '2024-01-31'),
+        Limit=10, ConsistentRead=True, **kwargs)
+    pages.append(page['Count'])
+    got += [i['order_id'] for i in page['Items']]
+    start = page.get('LastEvaluatedKey')
+    if start is None or len(pages) > 10:
+        break
+    assert start == {'user_id': 'user123', 'order_id': got[-1]}, f'LastEvaluatedKey {start} after {got[-1]}'
+assert pages == [10, 10, 10, 1], f'page sizes {pages}'
+assert got == [f'2024-01-{d:02d}' for d in range(1, 32)], f'paged January orders: {got}'
+check(f'query between with Limit=10 pages through ExclusiveStartKey: page sizes {pages}')
+
+response = table.query(
+    KeyConditionExpression=Key('user_id').eq('user123') & Key('order_id').begins_with('2024-02'),
+    ScanIndexForward=False, Limit=3, ConsistentRead=True)
+assert [i['order_id'] for i in response['Items']] == ['2024-02-29', '2024-02-28', '2024-02-27'], response['Items']
+check('query begins_with(2024-02), ScanIndexForward=False, Limit=3 returns the last three February orders')
+
 # --- Users: partition key only, eventually and strongly consistent reads -------------------------
 
 users = dynamodb.create_table(
@@ -136,7 +221,25 @@ response = table.get_item(
 assert response.get('Item') == {**user, 'age': Decimal(30)}, f'Users strong read: {response!r}'
 check('get_item Users user123 ConsistentRead=True')
 
-# --- shopping_carts: the seed's add_to_cart / remove_from_cart ------------------------------------
+table.put_item(Item={'user_id': 'user456', 'name': 'Jane Roe', 'email': 'jane@example.com', 'age': 41})
+table.put_item(Item={'user_id': 'user789', 'name': 'No Email'})
+
+# Query by email (slow without index)
+response = eventually(lambda: table.scan(
+    FilterExpression=Attr('email').eq('john@example.com')
+), lambda r: r['ScannedCount'] == 3)  # Scans entire table!
+assert response['Items'] == [{**user, 'age': Decimal(30)}], f'scan by email: {response["Items"]!r}'
+assert response['Count'] == 1 and response['ScannedCount'] == 3, {k: v for k, v in response.items() if k != 'Items'}
+check('scan FilterExpression=Attr(email).eq(john@example.com) finds user123 (Count 1, ScannedCount 3)')
+
+response = table.scan(FilterExpression=Attr('email').exists() & Attr('age').gt(35), ConsistentRead=True)
+assert [i['user_id'] for i in response['Items']] == ['user456'], response['Items']
+check('scan Attr(email).exists() & Attr(age).gt(35) finds user456')
+
+for uid in ('user456', 'user789'):
+    table.delete_item(Key={'user_id': uid})
+
+# --- shopping_carts: the seed's Design Challenge cart operations, verbatim ------------------------
 
 carts = dynamodb.create_table(
     TableName='shopping_carts',
@@ -171,6 +274,16 @@ def add_to_cart(user_id, product_id, quantity, price):
     )
     return response
 
+# 2. Get entire cart (single-partition query)
+def get_cart(user_id):
+    response = table.query(
+        KeyConditionExpression='user_id = :user_id',
+        ExpressionAttributeValues={
+            ':user_id': user_id
+        }
+    )
+    return response['Items']
+
 # 3. Remove item from cart
 def remove_from_cart(user_id, product_id):
     response = table.delete_item(
@@ -181,11 +294,51 @@ def remove_from_cart(user_id, product_id):
     )
     return response
 
+# 4. Update quantity
+def update_quantity(user_id, product_id, new_quantity):
+    response = table.update_item(
+        Key={
+            'user_id': user_id,
+            'product_id': product_id
+        },
+        UpdateExpression='SET quantity = :qty',
+        ExpressionAttributeValues={
+            ':qty': new_quantity
+        }
+    )
+    return response
+
+# 5. Checkout (get cart + delete)
+def checkout(user_id):
+    # Get cart
+    cart_items = get_cart(user_id)
+    total = sum(item['price'] * item['quantity'] for item in cart_items)
+    
+    # Delete cart (batch delete)
+    with table.batch_writer() as batch:
+        for item in cart_items:
+            batch.delete_item(
+                Key={
+                    'user_id': user_id,
+                    'product_id': item['product_id']
+                }
+            )
+    
+    return {'total': total, 'items': cart_items}
+
 
 before = int(datetime.now().timestamp())
 add_to_cart('user_12345', 'prod_67890', 2, Decimal('29.99'))
 add_to_cart('user_12345', 'prod_11111', 1, Decimal('5.00'))
 check('add_to_cart x2')
+
+cart = eventually(lambda: get_cart('user_12345'), lambda c: len(c) == 2)
+assert [(i['product_id'], i['quantity'], i['price']) for i in cart] == [
+    ('prod_11111', 1, Decimal('5.00')), ('prod_67890', 2, Decimal('29.99'))], f'get_cart after two adds: {cart!r}'
+assert all(i['user_id'] == 'user_12345' for i in cart), cart
+check('get_cart returns both cart items in product_id order')
+assert get_cart('user_nobody') == [], 'get_cart of an unknown user is not empty'
+check('get_cart of an unknown user is []')
 
 got = table.get_item(Key={'user_id': 'user_12345', 'product_id': 'prod_67890'}, ConsistentRead=True).get('Item')
 assert got is not None, 'cart item prod_67890 missing after add_to_cart'
@@ -200,6 +353,16 @@ add_to_cart('user_12345', 'prod_67890', 5, Decimal('27.50'))
 got = table.get_item(Key={'user_id': 'user_12345', 'product_id': 'prod_67890'}, ConsistentRead=True)['Item']
 assert got['quantity'] == 5 and got['price'] == Decimal('27.50'), f'updated cart item {got!r}'
 check('add_to_cart again overwrites quantity and price')
+
+response = update_quantity('user_12345', 'prod_11111', 4)
+assert response['ResponseMetadata']['HTTPStatusCode'] == 200 and 'Attributes' not in response, response
+got = table.get_item(Key={'user_id': 'user_12345', 'product_id': 'prod_11111'}, ConsistentRead=True)['Item']
+assert got['quantity'] == 4 and got['price'] == Decimal('5.00') and 'ttl' in got, f'after update_quantity: {got!r}'
+check('update_quantity sets quantity 4 and keeps the other attributes')
+response = update_quantity('user_12345', 'prod_11111', 1)
+cart = eventually(lambda: get_cart('user_12345'), lambda c: [i['quantity'] for i in c] == [1, 5])
+assert [(i['product_id'], i['quantity']) for i in cart] == [('prod_11111', 1), ('prod_67890', 5)], cart
+check('update_quantity back to 1; get_cart shows quantities 1 and 5')
 
 response = remove_from_cart('user_12345', 'prod_67890')
 assert response['ResponseMetadata']['HTTPStatusCode'] == 200, response
@@ -222,6 +385,110 @@ check('delete_item ReturnValues=ALL_OLD returns the old item')
 old = table.delete_item(Key={'user_id': 'user_12345', 'product_id': 'prod_11111'}, ReturnValues='ALL_OLD')
 assert 'Attributes' not in old, f'ALL_OLD of a missing item: {old!r}'
 check('delete_item ReturnValues=ALL_OLD of a missing item has no Attributes')
+
+# checkout: a cart of three products, one quantity changed with update_quantity
+add_to_cart('user_checkout', 'prod_a', 2, Decimal('29.99'))
+add_to_cart('user_checkout', 'prod_b', 1, Decimal('0.10'))
+add_to_cart('user_checkout', 'prod_c', 1, Decimal('1.005'))
+update_quantity('user_checkout', 'prod_b', 3)
+add_to_cart('user_other', 'prod_a', 1, Decimal('29.99'))
+# checkout reads the cart with the seed's eventually consistent get_cart: let the writes settle first
+eventually(lambda: get_cart('user_checkout'), lambda c: [i['quantity'] for i in c] == [2, 3, 1])
+result = checkout('user_checkout')
+# 2 * 29.99 + 3 * 0.10 + 1 * 1.005 = 61.285, exactly (float arithmetic would give 61.285000000000004)
+assert isinstance(result['total'], Decimal), f'checkout total is a {type(result["total"]).__name__}'
+assert result['total'] == Decimal('61.285'), f'checkout total {result["total"]!r}'
+assert [i['product_id'] for i in result['items']] == ['prod_a', 'prod_b', 'prod_c'], result['items']
+check(f'checkout total is Decimal({result["total"]}) over 3 items')
+cart = eventually(lambda: get_cart('user_checkout'), lambda c: c == [])
+assert cart == [], f'cart not empty after checkout: {cart!r}'
+check('cart is empty after checkout (batch_writer delete_item)')
+cart = eventually(lambda: get_cart('user_other'), lambda c: len(c) == 1)
+assert [i['product_id'] for i in cart] == ['prod_a'], f'checkout touched another user\'s cart: {cart!r}'
+check('checkout leaves other users\' carts alone')
+result = eventually(lambda: checkout('user_checkout'), lambda r: r['items'] == [])
+assert result == {'total': 0, 'items': []}, f'checkout of an empty cart: {result!r}'
+check('checkout of an empty cart: total 0, no items')
+remove_from_cart('user_other', 'prod_a')
+
+# --- Accounts: the seed's bank transfer as two conditional UpdateItems (no transactions) ---------
+
+accounts = dynamodb.create_table(
+    TableName='Accounts',
+    KeySchema=[{'AttributeName': 'account_id', 'KeyType': 'HASH'}],
+    AttributeDefinitions=[{'AttributeName': 'account_id', 'AttributeType': 'S'}],
+    BillingMode='PAY_PER_REQUEST',
+)
+accounts.wait_until_exists()
+accounts.put_item(Item={'account_id': 'account1', 'balance': 150})
+accounts.put_item(Item={'account_id': 'account2', 'balance': 0})
+check('create_table Accounts; account1 balance 150, account2 balance 0')
+
+
+def transfer(amount):
+    """Debits account1 only if balance >= amount, then credits account2; True if it happened."""
+    try:
+        # Deduct from sender (conditional check)
+        accounts.update_item(
+            Key={'account_id': 'account1'},
+            UpdateExpression='SET balance = balance - :amount',
+            ExpressionAttributeValues={':amount': amount},
+            ConditionExpression='balance >= :amount'  # Prevent overdraft
+        )
+    except ClientError as e:
+        if e.response['Error']['Code'] == 'ConditionalCheckFailedException':
+            return False
+        raise
+    # Add to receiver
+    accounts.update_item(
+        Key={'account_id': 'account2'},
+        UpdateExpression='SET balance = balance + :amount',
+        ExpressionAttributeValues={':amount': amount}
+    )
+    return True
+
+
+def balances():
+    return [accounts.get_item(Key={'account_id': a}, ConsistentRead=True)['Item']['balance'] for a in ('account1', 'account2')]
+
+
+assert transfer(100) is True, 'the first transfer of 100 failed'
+assert balances() == [50, 100], f'balances after the first transfer: {balances()}'
+check('transfer 100: account1 150 -> 50, account2 0 -> 100')
+
+try:
+    accounts.update_item(
+        Key={'account_id': 'account1'},
+        UpdateExpression='SET balance = balance - :amount',
+        ExpressionAttributeValues={':amount': 100},
+        ConditionExpression='balance >= :amount',
+    )
+    raise AssertionError('overdraft update succeeded')
+except ClientError as e:
+    assert e.response['Error']['Code'] == 'ConditionalCheckFailedException', e.response['Error']
+    assert e.response['Error']['Message'] == 'The conditional request failed', e.response['Error']
+    assert e.response['ResponseMetadata']['HTTPStatusCode'] == 400, e.response['ResponseMetadata']
+check('overdraft update_item -> ClientError ConditionalCheckFailedException (The conditional request failed)')
+
+assert transfer(100) is False, 'the second transfer of 100 went through with balance 50'
+assert balances() == [50, 100], f'balances after the refused transfer: {balances()}'
+check('refused transfer leaves both balances unchanged (receiver not credited)')
+
+assert transfer(Decimal('50')) is True and balances() == [0, 150], f'balances: {balances()}'
+check('transfer of exactly the balance succeeds (balance >= :amount): 0 and 150')
+
+# The seed's transaction example also passes ':zero', which its expressions never use; DynamoDB
+# refuses unused ExpressionAttributeValues, so that exact request is a ValidationException.
+e = expect_client_error('ValidationException',
+                    lambda: accounts.update_item(
+                        Key={'account_id': 'account1'},
+                        UpdateExpression='SET balance = balance - :amount',
+                        ExpressionAttributeValues={':amount': 100, ':zero': 0},
+                        ConditionExpression='balance >= :amount'),
+                    "the seed's update with an unused ':zero' value")
+assert e.response['Error']['Message'] == 'Value provided in ExpressionAttributeValues unused in expressions: keys: {:zero}', \
+    e.response['Error']
+assert balances() == [0, 150], f'the refused request changed a balance: {balances()}'
 
 # --- every attribute type through the resource API -----------------------------------------------
 
@@ -309,7 +576,7 @@ expect_client_error('ValidationException',
 # --- list_tables / delete_table -----------------------------------------------------------------
 
 names = client.list_tables()['TableNames']
-for name in ('Orders', 'Users', 'shopping_carts'):
+for name in ('Accounts', 'Orders', 'Users', 'shopping_carts'):
     assert name in names, f'{name} missing from list_tables: {names}'
 assert names == sorted(names), f'list_tables not sorted: {names}'
 check(f'list_tables: {names}')
@@ -332,7 +599,7 @@ names = client.list_tables()['TableNames']
 assert 'Orders' not in names, f'Orders still listed after delete: {names}'
 check('Orders no longer listed')
 
-for name in ('Users', 'shopping_carts'):
+for name in ('Accounts', 'Users', 'shopping_carts'):
     client.delete_table(TableName=name)
     client.get_waiter('table_not_exists').wait(TableName=name)
     expect_client_error('ResourceNotFoundException',

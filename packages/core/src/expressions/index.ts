@@ -14,3 +14,4 @@ export { parseProjection, project, projectionFromAttributesToGet } from './proje
 export { parseKeyCondition, keyConditionFromLegacy } from './key-condition.js';
 export { conditionFromExpected, conditionFromFilter, updateFromAttributeUpdates } from './legacy.js';
 export { isReservedWord } from './reserved-words.js';
+export { conditionAttributes } from './condition-attributes.js';

@@ -15,19 +15,23 @@ import {
   type PrimaryKey,
 } from '@ringdb/core';
 import type { TableInfo } from '../table-cache.js';
+import { batchCapacity, readUnits } from './capacity.js';
 import type { Operation, RouterContext } from './context.js';
 import { expressionScope, projection } from './expression-params.js';
-import { FLAG_CONSISTENT, KIND_DELETE, KIND_GET, KIND_PUT, failed, vnodeOf } from './item-operations.js';
+import { FLAG_CONSISTENT, FLAG_REPORT_SIZES, KIND_DELETE, KIND_GET, KIND_PUT, failed, vnodeOf, writtenUnits } from './item-operations.js';
 
 const MAX_GET_KEYS = 100;
 const MAX_WRITES = 25;
 /** BatchGetItem returns at most 16 MB; keys beyond that come back as UnprocessedKeys. */
 const MAX_GET_RESPONSE_BYTES = 16 * 1024 * 1024;
 
+const RETURN_CONSUMED = ['INDEXES', 'TOTAL', 'NONE'];
+
 function requestItems(body: Record<string, unknown>): Record<string, unknown> {
   const items = optionalObject(body.RequestItems, 'RequestItems');
   const errors = new ParamErrors();
   errors.notNull('requestItems', items);
+  errors.enumValue('returnConsumedCapacity', body.ReturnConsumedCapacity, RETURN_CONSUMED);
   errors.throwIfAny();
   if (Object.keys(items!).length === 0) {
     throw validation("1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
@@ -90,6 +94,8 @@ export const batchGetItem: Operation = async (ctx, body) => {
   );
   const responses: Record<string, string[]> = {};
   const unprocessed: Record<string, { Keys: unknown[] } & Record<string, unknown>> = {};
+  const consumedMode = (body.ReturnConsumedCapacity as string | undefined) ?? 'NONE';
+  const units = new Map<string, number>();
   let bytes = 0;
   results.forEach((res, i) => {
     const r = requests[i];
@@ -104,14 +110,20 @@ export const batchGetItem: Operation = async (ctx, body) => {
     }
     const reply = res.value;
     if (reply.code !== 0) failed(reply);
+    if (reply.body.length > 0 && bytes + reply.body.length > MAX_GET_RESPONSE_BYTES) return deferred();
+    if (consumedMode !== 'NONE') {
+      const size = reply.body.length > 0 ? itemSize(JSON.parse(reply.body.toString('utf8')) as Item) : 0;
+      units.set(r.tableName, (units.get(r.tableName) ?? 0) + readUnits(size, r.consistent));
+    }
     if (reply.body.length === 0) return;
-    if (bytes + reply.body.length > MAX_GET_RESPONSE_BYTES) return deferred();
     bytes += reply.body.length;
     const text = reply.body.toString('utf8');
     responses[r.tableName].push(r.paths ? JSON.stringify(project(JSON.parse(text) as Item, r.paths)) : text);
   });
   const parts = Object.entries(responses).map(([t, items]) => `${JSON.stringify(t)}:[${items.join(',')}]`);
-  return `{"Responses":{${parts.join(',')}},"UnprocessedKeys":${JSON.stringify(unprocessed)}}`;
+  const capacity = batchCapacity(consumedMode, units);
+  const tail = capacity ? `,"ConsumedCapacity":${JSON.stringify(capacity.ConsumedCapacity)}` : '';
+  return `{"Responses":{${parts.join(',')}},"UnprocessedKeys":${JSON.stringify(unprocessed)}${tail}}`;
 };
 
 interface WriteRequest {
@@ -155,25 +167,29 @@ export const batchWriteItem: Operation = async (ctx, body) => {
   if (writes.length > MAX_WRITES) {
     throw validation(`1 validation error detected: Value '${JSON.stringify(tables)}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]`);
   }
+  const consumedMode = (body.ReturnConsumedCapacity as string | undefined) ?? 'NONE';
+  const sizeFlag = consumedMode === 'NONE' ? 0 : FLAG_REPORT_SIZES;
   const results = await Promise.allSettled(
     writes.map((w) =>
       ctx.routing.execute(
         w.item
-          ? { kind: KIND_PUT, vnode: vnodeOf(ctx, w.table, w.key), tableId: w.table.tableId, key: w.key.encoded, item: Buffer.from(JSON.stringify(w.item)), itemSize: w.size, flags: 0 }
-          : { kind: KIND_DELETE, vnode: vnodeOf(ctx, w.table, w.key), tableId: w.table.tableId, key: w.key.encoded, flags: 0 },
+          ? { kind: KIND_PUT, vnode: vnodeOf(ctx, w.table, w.key), tableId: w.table.tableId, key: w.key.encoded, item: Buffer.from(JSON.stringify(w.item)), itemSize: w.size, flags: sizeFlag }
+          : { kind: KIND_DELETE, vnode: vnodeOf(ctx, w.table, w.key), tableId: w.table.tableId, key: w.key.encoded, flags: sizeFlag },
         true,
       ),
     ),
   );
   const unprocessed: Record<string, unknown[]> = {};
+  const units = new Map<string, number>();
   results.forEach((res, i) => {
     if (res.status === 'fulfilled') {
       if (res.value.code !== 0) failed(res.value);
+      if (sizeFlag) units.set(writes[i].tableName, (units.get(writes[i].tableName) ?? 0) + writtenUnits(res.value));
       return;
     }
     if (!isRetryable(res.reason)) throw res.reason;
     (unprocessed[writes[i].tableName] ??= []).push(writes[i].raw);
   });
-  return JSON.stringify({ UnprocessedItems: unprocessed });
+  return JSON.stringify({ UnprocessedItems: unprocessed, ...batchCapacity(consumedMode, units) });
 };
 

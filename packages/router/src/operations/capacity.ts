@@ -18,3 +18,13 @@ export function consumedCapacity(mode: string, tableName: string, units: number)
   if (mode === 'INDEXES') return { ConsumedCapacity: { TableName: tableName, CapacityUnits: units, Table: { CapacityUnits: units } } };
   return undefined;
 }
+
+/** ConsumedCapacity of a batch operation: one entry per table, or nothing for NONE. */
+export function batchCapacity(mode: string, unitsByTable: Map<string, number>): { ConsumedCapacity: Record<string, unknown>[] } | undefined {
+  if (mode !== 'TOTAL' && mode !== 'INDEXES') return undefined;
+  return {
+    ConsumedCapacity: [...unitsByTable].map(([TableName, CapacityUnits]) =>
+      mode === 'TOTAL' ? { TableName, CapacityUnits } : { TableName, CapacityUnits, Table: { CapacityUnits } },
+    ),
+  };
+}

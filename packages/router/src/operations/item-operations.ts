@@ -37,7 +37,7 @@ export const FLAG_CONSISTENT = 2;
 export const FLAG_REPORT_SIZES = 4;
 
 /** Write units of a write: DynamoDB bills the larger of the item before and after. */
-function writtenUnits(reply: OpReply): number {
+export function writtenUnits(reply: OpReply): number {
   if (reply.aux.length === 0) return 1;
   const { oldSize, newSize } = JSON.parse(reply.aux.toString('utf8')) as { oldSize: number; newSize: number };
   return writeUnits(Math.max(oldSize, newSize));

@@ -1,5 +1,6 @@
 import {
   ParamErrors,
+  conditionAttributes,
   conditionFromFilter,
   decodeKeyValue,
   encodeKeyValue,
@@ -203,6 +204,14 @@ export const query: Operation = async (ctx, body) => {
   const condition = keyText !== undefined ? parseKeyCondition(keyText, scope, table.keys) : keyConditionFromLegacy(legacyKey!, table.keys);
   const opts = readOptions(body, scope, 'QueryFilter');
   scope.finish();
+  if (opts.filter) {
+    // A Query's filter may only test non-key attributes (the key condition handles the key).
+    const keyName = conditionAttributes(opts.filter).find((n) => n === table.keys.hashName || n === table.keys.rangeName);
+    if (keyName !== undefined) {
+      const which = body.QueryFilter !== undefined && body.QueryFilter !== null ? 'QueryFilter' : 'Filter Expression';
+      throw validation(`${which} can only contain non-primary key attributes: Primary key attribute: ${keyName}`);
+    }
+  }
   const { hashEncoded, bounds } = keyConditionBounds(table.keys, condition);
   if (startKeyIn) {
     const start = keyArgument(table.keys, validateItemValues(startKeyIn));

@@ -5,6 +5,7 @@ import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
   CreateTableCommand,
+  DescribeEndpointsCommand,
   DescribeTableCommand,
   ListTagsOfResourceCommand,
   PutItemCommand,
@@ -158,6 +159,22 @@ describe('Query, Scan, batches and HTTP details', () => {
     await ddb.send(new UntagResourceCommand({ ResourceArn: arn, TagKeys: ['team'] }));
     const tags = await ddb.send(new ListTagsOfResourceCommand({ ResourceArn: arn }));
     assert.deepEqual(tags.Tags, [{ Key: 'env', Value: 'test' }]);
+    const many = Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
+    await expectError(
+      ddb.send(new TagResourceCommand({ ResourceArn: arn, Tags: many })),
+      'ValidationException',
+      'One or more parameter values were invalid: The number of tags exceeds the limit of 50',
+    );
+    assert.equal((await ddb.send(new ListTagsOfResourceCommand({ ResourceArn: arn }))).Tags?.length, 1, 'a refused TagResource changes nothing');
+    await expectError(
+      ddb.send(new ListTagsOfResourceCommand({ ResourceArn: arn.replace(T, 'NoSuchTable') })),
+      'ResourceNotFoundException',
+    );
+  });
+
+  it('describes its endpoint', async () => {
+    const out = await ddb.send(new DescribeEndpointsCommand({}));
+    assert.deepEqual(out.Endpoints, [{ Address: `127.0.0.1:${cluster.routerPort}`, CachePeriodInMinutes: 1440 }]);
   });
 
   it('accepts gzip request bodies, answers CORS preflight and checks x-amz-crc32', async () => {

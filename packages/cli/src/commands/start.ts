@@ -6,14 +6,17 @@ import { env, parse, untilSignal } from '../args.js';
 const HELP = `
 Usage: ringdb start [options]
 
-Starts a local cluster as child processes: one membership service, three storage nodes in zones
-a, b and c, and one router serving the DynamoDB API. Ctrl-C (or SIGTERM) stops everything.
+Starts a local cluster as child processes: one membership service, one storage node in each zone
+(a, b and c unless --zones says otherwise), and one router serving the DynamoDB API. Every vnode has
+one replica per zone. Ctrl-C (or SIGTERM) stops everything.
 
 Options:
   --data-dir <dir>            data directory (env RINGDB_DATA_DIR, default ./data)
   --port <port>               router HTTP port (env RINGDB_PORT, default 8000)
   --membership-port <port>    membership gRPC port (default 7000)
-  --storage-base-port <port>  storage nodes use this port and the next two (default 7101)
+  --storage-base-port <port>  storage nodes use this port and the following ones (default 7101)
+  --zones <a,b,c>             zones, one storage node each (default a,b,c; "a" runs one replica)
+  --vnodes <n>                number of vnodes (default 256)
   --engine <rocksdb|leveldb>  storage engine (default rocksdb)
   --json-logs                 print the processes' JSON log lines unchanged
   -h, --help                  show this help
@@ -50,8 +53,12 @@ export async function startCommand(argv: string[]): Promise<void> {
     'membership-port': { type: 'string' },
     'storage-base-port': { type: 'string' },
     engine: { type: 'string' },
+    zones: { type: 'string' },
+    vnodes: { type: 'string' },
     'json-logs': { type: 'boolean' },
   }, HELP);
+  const zones = ((values.zones as string) ?? 'a,b,c').split(',').map((z) => z.trim()).filter(Boolean);
+  const vnodes = (values.vnodes as string) ?? '256';
   const dataDir = path.resolve((values['data-dir'] as string) ?? env('RINGDB_DATA_DIR', './data'));
   const port = (values.port as string) ?? env('RINGDB_PORT', '8000');
   const membershipPort = Number((values['membership-port'] as string) ?? '7000');
@@ -87,8 +94,8 @@ export async function startCommand(argv: string[]): Promise<void> {
   };
 
   process.stdout.write(`RingDB local cluster: data in ${dataDir}, DynamoDB API on http://127.0.0.1:${port}\n`);
-  run('membership', ['membership', '--listen', membership, '--data-dir', path.join(dataDir, 'membership'), '--zones', 'a,b,c']);
-  ['a', 'b', 'c'].forEach((zone, i) => {
+  run('membership', ['membership', '--listen', membership, '--data-dir', path.join(dataDir, 'membership'), '--zones', zones.join(','), '--vnodes', vnodes]);
+  zones.forEach((zone, i) => {
     run(`storage-${zone}`, [
       'storage', '--zone', zone, '--id', `node-${zone}`, '--listen', `127.0.0.1:${storageBase + i}`,
       '--membership', membership, '--data-dir', path.join(dataDir, `node-${zone}`), '--engine', engine,

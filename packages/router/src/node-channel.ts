@@ -24,12 +24,16 @@ export interface OpReply {
   aux: Buffer;
 }
 
-/** The stream broke before the node answered; the operation may or may not have happened. */
+/** The stream broke (or the node did not answer in time); the operation may or may not have happened. */
 export class ChannelBrokenError extends Error {}
+
+/** Longer than a leader's own quorum wait (5 s), after which it answers "unavailable" itself. */
+const REPLY_TIMEOUT_MS = 6_000;
 
 interface Pending {
   resolve(reply: OpReply): void;
   reject(err: Error): void;
+  sentAt: number;
 }
 
 /**
@@ -47,11 +51,26 @@ export class NodeChannel {
   /** Set when the stream failed; cleared when a reply arrives. */
   brokenSince = 0;
 
+  private readonly sweeper: NodeJS.Timeout;
+
   constructor(
     readonly nodeId: string,
     readonly address: string,
   ) {
     this.client = new (services().Storage)(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    // Pending operations are checked once a second instead of arming a timer per operation.
+    this.sweeper = setInterval(() => this.expire(), 1_000);
+    this.sweeper.unref();
+  }
+
+  private expire(): void {
+    const cutoff = Date.now() - REPLY_TIMEOUT_MS;
+    for (const [id, p] of this.pending) {
+      if (p.sentAt > cutoff) break; // ids are issued in time order
+      this.pending.delete(id);
+      this.brokenSince ||= Date.now(); // suspect until the node answers again
+      p.reject(new ChannelBrokenError(`node ${this.nodeId} did not answer within ${REPLY_TIMEOUT_MS} ms`));
+    }
   }
 
   send(op: OpRequest): Promise<OpReply> {
@@ -62,7 +81,7 @@ export class NodeChannel {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
-    return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject, sentAt: Date.now() }));
   }
 
   private flush(): void {
@@ -100,6 +119,7 @@ export class NodeChannel {
   }
 
   close(): void {
+    clearInterval(this.sweeper);
     this.call?.end();
     this.client.close();
   }

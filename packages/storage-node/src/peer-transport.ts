@@ -6,12 +6,15 @@ interface PeerStream {
   call: grpc.ClientWritableStream<unknown> | undefined;
   address: string;
   retryAfter: number;
+  /** The stream's buffer is full (a slow or stopped peer): drop until it drains. */
+  blocked: boolean;
 }
 
 /**
  * Outbound replication traffic: one long-lived client stream per peer node, each write carrying
  * every message queued for that peer since the last flush (all vnodes together). Messages to a
- * peer whose stream is down are dropped; the replication protocol re-sends what matters.
+ * peer whose stream is down, or whose stream buffer is full because the peer is not reading, are
+ * dropped rather than buffered without bound; the replication protocol re-sends what matters.
  */
 export class PeerTransport {
   private readonly peers = new Map<string, PeerStream>();
@@ -34,7 +37,7 @@ export class PeerTransport {
     for (const [id, address] of addresses) {
       if (id === this.self || this.peers.has(id)) continue;
       const client = new (services().Storage)(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
-      this.peers.set(id, { client, call: undefined, address, retryAfter: 0 });
+      this.peers.set(id, { client, call: undefined, address, retryAfter: 0, blocked: false });
     }
   }
 
@@ -51,7 +54,12 @@ export class PeerTransport {
       const peer = this.peers.get(to);
       if (!peer) continue;
       const call = this.stream(peer, to, now);
-      if (call) call.write({ from: this.self, msgs });
+      if (call && !peer.blocked && !call.write({ from: this.self, msgs })) {
+        peer.blocked = true;
+        call.once('drain', () => {
+          peer.blocked = false;
+        });
+      }
     }
     this.queued.clear();
   }
@@ -70,6 +78,7 @@ export class PeerTransport {
       if (peer.call === call) peer.call = undefined;
     });
     peer.call = call;
+    peer.blocked = false;
     return call;
   }
 

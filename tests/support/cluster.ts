@@ -60,6 +60,7 @@ export class Cluster {
   readonly dir = mkdtempSync(path.join(os.tmpdir(), 'ringdb-test-'));
   readonly zones: string[];
   private readonly procs = new Map<string, Proc>();
+  private readonly adminPorts = new Map<string, number>();
   membershipAddress = '';
   routerPort = 0;
 
@@ -80,26 +81,42 @@ export class Cluster {
     const membershipPort = await freePort();
     this.membershipAddress = `127.0.0.1:${membershipPort}`;
     this.routerPort = await freePort();
-    this.define('membership', [
+    await this.define('membership', [
       'membership', '--listen', this.membershipAddress, '--data-dir', path.join(this.dir, 'membership'),
       '--zones', this.zones.join(','), '--vnodes', String(this.options.vnodes ?? 64),
       '--failure-timeout-ms', String(this.options.failureTimeoutMs ?? 1500),
     ]);
     for (const zone of this.zones) {
       const port = await freePort();
-      this.define(`node-${zone}`, [
+      await this.define(`node-${zone}`, [
         'storage', '--zone', zone, '--id', `node-${zone}`, '--listen', `127.0.0.1:${port}`,
         '--membership', this.membershipAddress, '--data-dir', path.join(this.dir, `node-${zone}`),
         '--engine', this.options.engine ?? 'rocksdb',
       ]);
     }
-    this.define('router', ['router', '--port', String(this.routerPort), '--membership', this.membershipAddress]);
+    await this.define('router', ['router', '--port', String(this.routerPort), '--membership', this.membershipAddress]);
     for (const name of this.procs.keys()) this.run(name);
     await this.waitReady();
   }
 
-  private define(name: string, args: string[]): void {
-    this.procs.set(name, { name, args });
+  private async define(name: string, args: string[]): Promise<void> {
+    const adminPort = await freePort();
+    this.adminPorts.set(name, adminPort);
+    this.procs.set(name, { name, args: [...args, '--admin-port', String(adminPort)] });
+  }
+
+  /** The admin HTTP port (/metrics, /health, /ready) of one process. */
+  adminPort(name: string): number {
+    const port = this.adminPorts.get(name);
+    if (port === undefined) throw new Error(`no process ${name}`);
+    return port;
+  }
+
+  /** Prometheus text from one process's /metrics. */
+  async metrics(name: string): Promise<string> {
+    const res = await fetch(`http://127.0.0.1:${this.adminPort(name)}/metrics`);
+    if (res.status !== 200) throw new Error(`${name} /metrics answered ${res.status}`);
+    return res.text();
   }
 
   /** Starts (or restarts) one process by name: membership, router or node-<zone>. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBError, applyTagChange, describeTable, resourceInUse, resourceNotFound, tableIdBytes, type Tag, type TableEntry, type TableSpec } from '@ringdb/core';
-import { SERVER_OPTIONS, bindServer, grpc, services, shutdownServer, type ClusterState, type Logger } from '@ringdb/runtime';
+import { SERVER_OPTIONS, bindServer, createRegistry, grpc, services, shutdownServer, startAdminServer, type ClusterState, type Logger } from '@ringdb/runtime';
+import { Gauge } from 'prom-client';
 import { StateFile, type PersistedState } from './membership-state.js';
 import { computePlacement, type VnodeAssignment } from './placement.js';
 
@@ -12,6 +13,8 @@ export interface MembershipOptions {
   /** A node not heard from for this long is reported down. */
   failureTimeoutMs: number;
   region: string;
+  /** Admin HTTP port for /metrics, /health and /ready (0 picks a free port). */
+  adminPort: number;
   log: Logger;
 }
 
@@ -40,7 +43,9 @@ export class MembershipService {
   private readonly file: StateFile;
   private server!: grpc.Server;
   private detector: NodeJS.Timeout | undefined;
+  private admin: { port: number; close(): Promise<void> } | undefined;
   port = 0;
+  adminPort = 0;
 
   constructor(private readonly options: MembershipOptions) {
     this.file = new StateFile(options.dataDir);
@@ -90,6 +95,9 @@ export class MembershipService {
     });
     this.port = await bindServer(this.server, options.listen);
     this.detector = setInterval(() => this.detectFailures(), Math.max(100, Math.floor(options.failureTimeoutMs / 4)));
+    const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
+    this.admin = await startAdminServer({ host, port: options.adminPort, registry: this.metricsRegistry(), log: options.log });
+    this.adminPort = this.admin.port;
     options.log.info('membership started', {
       port: this.port,
       zones: this.state.zones,
@@ -100,8 +108,47 @@ export class MembershipService {
     });
   }
 
+  /** Live and down nodes per zone, placement and catalogue versions, computed when scraped. */
+  private metricsRegistry() {
+    const registry = createRegistry('membership');
+    const service = this;
+    new Gauge({
+      name: 'ringdb_membership_nodes',
+      help: 'Registered storage nodes per zone and state (up or down)',
+      labelNames: ['zone', 'state'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const zone of service.state.zones) {
+          const nodes = service.state.nodes.filter((n) => n.zone === zone);
+          const up = nodes.filter((n) => service.liveness.get(n.id)?.alive).length;
+          this.set({ zone, state: 'up' }, up);
+          this.set({ zone, state: 'down' }, nodes.length - up);
+        }
+      },
+    });
+    new Gauge({
+      name: 'ringdb_membership_placement_version',
+      help: 'Current placement version',
+      registers: [registry],
+      collect() {
+        this.set(service.state.placementVersion);
+      },
+    });
+    new Gauge({
+      name: 'ringdb_membership_tables',
+      help: 'Tables in the catalogue',
+      registers: [registry],
+      collect() {
+        this.set(service.state.tables.length);
+      },
+    });
+    return registry;
+  }
+
   async stop(): Promise<void> {
     if (this.detector) clearInterval(this.detector);
+    await this.admin?.close();
     for (const w of this.watchers) w.end();
     this.watchers.clear();
     await shutdownServer(this.server, 500);

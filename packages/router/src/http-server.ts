@@ -21,9 +21,13 @@ const TARGET_PREFIX = 'DynamoDB_20120810.';
  * JSON body; answers JSON with `x-amzn-RequestId` and `x-amz-crc32`, and DynamoDB's error shape
  * (`__type`, `message`) and status codes.
  */
-export function createHttpServer(ctx: RouterContext, operations: Record<string, Operation>, log: Logger): http.Server {
+/** Called once per API request with its operation, outcome (`success` or the error type) and sizes. */
+export type RequestObserver = (operation: string, outcome: string, seconds: number, bytesIn: number, bytesOut: number) => void;
+
+export function createHttpServer(ctx: RouterContext, operations: Record<string, Operation>, log: Logger, observe?: RequestObserver): http.Server {
   const server = http.createServer((req, res) => {
     const requestId = randomUUID();
+    const started = process.hrtime.bigint();
     if (req.method === 'GET' && (req.url === '/' || req.url === '')) {
       send(res, requestId, 200, 'healthy: dynamodb.us-east-1.amazonaws.com ', 'text/plain');
       return;
@@ -50,12 +54,16 @@ export function createHttpServer(ctx: RouterContext, operations: Record<string, 
     });
     req.on('error', () => res.destroy());
     req.on('end', () => {
+      const name = operationName(req);
+      const operation = Object.hasOwn(operations, name) ? name : 'unknown'; // bounded label values
+      const done = (outcome: string, bytesOut: number) =>
+        observe?.(operation, outcome, Number(process.hrtime.bigint() - started) / 1e9, size, bytesOut);
       handle(ctx, operations, req, tooLarge ? null : Buffer.concat(chunks), log).then(
-        (out) => send(res, requestId, 200, out),
+        (out) => done('success', send(res, requestId, 200, out)),
         (err: unknown) => {
           const e = isDynamoDBError(err) ? err : internalError();
           if (!isDynamoDBError(err)) log.error('request failed', { error: err as Error, stack: (err as Error)?.stack });
-          send(res, requestId, e.status, JSON.stringify({ __type: e.wireType, message: e.message, ...e.extra }));
+          done(e.type, send(res, requestId, e.status, JSON.stringify({ __type: e.wireType, message: e.message, ...e.extra })));
         },
       );
     });
@@ -72,8 +80,7 @@ async function handle(
   log: Logger,
 ): Promise<string> {
   if (req.method !== 'POST') throw coral('UnknownOperationException', 'Only POST requests are supported');
-  const target = req.headers['x-amz-target'];
-  const opName = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+  const opName = operationName(req);
   const op = Object.hasOwn(operations, opName) ? operations[opName] : undefined;
   if (!op) throw coral('UnknownOperationException', '');
   if (!req.headers.authorization && !/X-Amz-Credential=/i.test(req.url ?? '')) {
@@ -100,7 +107,13 @@ async function handle(
   return op(ctx, body as Record<string, unknown>);
 }
 
-function send(res: http.ServerResponse, requestId: string, status: number, body: string, contentType = 'application/x-amz-json-1.0'): void {
+function operationName(req: http.IncomingMessage): string {
+  const target = req.headers['x-amz-target'];
+  return typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+}
+
+/** Writes a response; returns its body size. */
+function send(res: http.ServerResponse, requestId: string, status: number, body: string, contentType = 'application/x-amz-json-1.0'): number {
   const buf = Buffer.from(body, 'utf8');
   res.writeHead(status, {
     ...CORS_HEADERS,
@@ -110,4 +123,5 @@ function send(res: http.ServerResponse, requestId: string, status: number, body:
     'x-amz-crc32': String(crc32(buf)),
   });
   res.end(buf);
+  return buf.length;
 }

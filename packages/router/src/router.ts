@@ -1,5 +1,6 @@
 import type http from 'node:http';
-import { grpc, membershipClient, watchCluster, type Logger } from '@ringdb/runtime';
+import { createRegistry, grpc, membershipClient, startAdminServer, watchCluster, type Logger } from '@ringdb/runtime';
+import { RouterMetrics } from './router-metrics.js';
 import { createHttpServer } from './http-server.js';
 import type { Operation, RouterContext } from './operations/context.js';
 import { batchGetItem, batchWriteItem } from './operations/batch-operations.js';
@@ -14,6 +15,8 @@ export interface RouterOptions {
   host: string;
   port: number;
   membership: string;
+  /** Admin HTTP port for /metrics, /health and /ready (0 picks a free port). */
+  adminPort: number;
   log: Logger;
 }
 
@@ -42,13 +45,18 @@ export class Router {
   private membership!: grpc.Client;
   private watch: { stop(): void } | undefined;
   private routing!: Routing;
+  private admin: { port: number; close(): Promise<void> } | undefined;
+  adminPort = 0;
 
   constructor(private readonly options: RouterOptions) {}
 
   async start(): Promise<void> {
     const { options } = this;
     this.membership = membershipClient(options.membership);
-    this.routing = new Routing(options.log);
+    const registry = createRegistry('router');
+    let routing: Routing | undefined;
+    const metrics = new RouterMetrics(registry, () => routing?.placementVersion ?? 0);
+    this.routing = routing = new Routing(options.log, () => metrics.retries.inc());
     const tables = new TableCache(this.membership);
     const ctx: RouterContext = { membership: this.membership, tables, routing: this.routing };
     this.watch = watchCluster(
@@ -61,18 +69,23 @@ export class Router {
       options.log,
     );
     const operations = { ...OPERATIONS, DescribeEndpoints: describeEndpoints(`${options.host}:${options.port}`) };
-    this.server = createHttpServer(ctx, operations, options.log);
+    this.server = createHttpServer(ctx, operations, options.log, (op, outcome, seconds, bytesIn, bytesOut) =>
+      metrics.observe(op, outcome, seconds, bytesIn, bytesOut),
+    );
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(options.port, options.host, () => resolve());
     });
     const addr = this.server.address();
     this.port = typeof addr === 'object' && addr ? addr.port : options.port;
+    this.admin = await startAdminServer({ host: options.host, port: options.adminPort, registry, ready: () => this.routing.placementVersion > 0, log: options.log });
+    this.adminPort = this.admin.port;
     options.log.info('router listening', { host: options.host, port: this.port });
   }
 
   async stop(): Promise<void> {
     this.watch?.stop();
+    await this.admin?.close();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();

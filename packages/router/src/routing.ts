@@ -9,6 +9,8 @@ export const REPLY_WRONG_NODE = 2;
 export const REPLY_UNAVAILABLE = 3;
 
 const MAX_ATTEMPTS = 8;
+/** A request gives up (ServiceUnavailable) once this much time has passed without an answer. */
+const REQUEST_DEADLINE_MS = 10_000;
 
 /**
  * Routes operations to the right replica from the router's cached placement: writes and strongly
@@ -22,9 +24,11 @@ export class Routing {
   private readonly alive = new Map<string, boolean>();
   private waiters: (() => void)[] = [];
   private spread = 0;
-  retries = 0;
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly onRetry: () => void = () => undefined,
+  ) {}
 
   get placementVersion(): number {
     return this.placement?.version ?? 0;
@@ -92,9 +96,10 @@ export class Routing {
 
   async execute(op: Omit<OpRequest, 'placementVersion'>, needsLeader: boolean): Promise<OpReply> {
     let lastProblem = 'no placement yet';
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const deadline = Date.now() + REQUEST_DEADLINE_MS;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS && Date.now() < deadline; attempt++) {
       if (attempt > 0) {
-        this.retries++;
+        this.onRetry();
         await this.settle(Math.min(50 * 2 ** attempt, 1_000));
       }
       const targets = this.targets(op.vnode, needsLeader);

@@ -1,3 +1,4 @@
 export * from './proto.js';
 export * from './log.js';
 export * from './cluster-state.js';
+export * from './admin-server.js';

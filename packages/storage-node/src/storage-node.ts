@@ -4,6 +4,8 @@ import path from 'node:path';
 import {
   SERVER_OPTIONS,
   bindServer,
+  createRegistry,
+  startAdminServer,
   grpc,
   membershipClient,
   services,
@@ -20,6 +22,7 @@ import { PeerTransport } from './peer-transport.js';
 import { readRange, type RangeRead } from './range-reader.js';
 import { ReplicationDriver } from './replication-driver.js';
 import type { PeerMsg } from './replication/types.js';
+import { StorageMetrics } from './storage-metrics.js';
 import { WritePipeline } from './write-pipeline.js';
 
 export interface StorageNodeOptions {
@@ -37,6 +40,10 @@ export interface StorageNodeOptions {
   sync: boolean;
   log: Logger;
   heartbeatMs?: number;
+  /** Admin HTTP port for /metrics, /health and /ready (0 picks a free port). */
+  adminPort: number;
+  /** Host the admin port binds to (default: the gRPC listen host). */
+  adminHost?: string;
 }
 
 /** A storage node: vnode replicas in one RocksDB (or LevelDB), served over gRPC. */
@@ -52,6 +59,9 @@ export class StorageNode {
   private watch: { stop(): void } | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly clearedTables = new Set<string>();
+  private tableNames = new Map<string, string>();
+  private admin: { port: number; close(): Promise<void> } | undefined;
+  adminPort = 0;
   private log: Logger;
 
   constructor(private readonly options: StorageNodeOptions) {
@@ -63,12 +73,15 @@ export class StorageNode {
     await mkdir(options.dataDir, { recursive: true });
     this.id = options.id ?? (await this.storedId());
     this.log = options.log.child({ node: this.id, zone: options.zone });
-    this.engine = createEngine(options.engine, path.join(options.dataDir, options.engine === 'leveldb' ? 'leveldb' : 'rocksdb'));
+    const engineDir = path.join(options.dataDir, options.engine === 'leveldb' ? 'leveldb' : 'rocksdb');
+    this.engine = createEngine(options.engine, engineDir);
     await this.engine.open();
     this.transport = new PeerTransport(this.id, this.log);
     this.driver = new ReplicationDriver(this.engine, this.id, this.transport, this.log, options.sync);
     await this.driver.restore();
-    this.writes = new WritePipeline(this.engine, this.driver);
+    const registry = createRegistry('storage');
+    const metrics = new StorageMetrics(registry, this.driver, engineDir, (hex) => this.tableNames.get(hex) ?? hex);
+    this.writes = new WritePipeline(this.engine, this.driver, (seconds) => metrics.commitSeconds.observe(seconds));
 
     this.server = new grpc.Server(SERVER_OPTIONS);
     this.server.addService(services().Storage.service, {
@@ -83,6 +96,14 @@ export class StorageNode {
     const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
     this.address = options.advertise ?? `${host}:${port}`;
     this.driver.start();
+    this.admin = await startAdminServer({
+      host: options.adminHost ?? host,
+      port: options.adminPort,
+      registry,
+      ready: () => this.driver.placementVersion > 0,
+      log: this.log,
+    });
+    this.adminPort = this.admin.port;
 
     this.membership = membershipClient(options.membership);
     await this.register();
@@ -116,6 +137,8 @@ export class StorageNode {
   }
 
   private onClusterState(state: ClusterState): void {
+    const tables = JSON.parse(state.tablesJson) as { TableName: string; TableId: string }[];
+    this.tableNames = new Map(tables.map((t) => [t.TableId.replace(/-/g, ''), t.TableName]));
     const addresses = new Map(state.placement.nodes.map((n) => [n.id, n.address]));
     this.transport.setAddresses(addresses);
     if (state.placement.version !== this.driver.placementVersion) {
@@ -235,6 +258,7 @@ export class StorageNode {
 
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    await this.admin?.close();
     this.watch?.stop();
     this.driver?.stop();
     this.transport?.close();

@@ -46,6 +46,8 @@ export class WritePipeline {
   constructor(
     private readonly engine: StorageEngine,
     private readonly driver: ReplicationDriver,
+    /** Told how long each write took from proposal to being applied at the leader. */
+    private readonly onCommitted: (seconds: number) => void = () => undefined,
   ) {}
 
   submit(op: DataOp, done: (reply: DataReply) => void): void {
@@ -164,6 +166,7 @@ export class WritePipeline {
       throw err;
     }
     this.overlay.set(k, { vnode: op.vnode, index: proposal.index, value });
+    const proposedAt = process.hrtime.bigint();
     let timer: NodeJS.Timeout | undefined = setTimeout(() => {
       timer = undefined;
       p.done({ id: op.id, code: ReplyCode.Unavailable, errorMessage: 'write did not reach a quorum in time' });
@@ -171,6 +174,7 @@ export class WritePipeline {
     proposal.applied.then(
       () => {
         this.appliedKeys.push(k);
+        this.onCommitted(Number(process.hrtime.bigint() - proposedAt) / 1e9);
         if (!timer) return;
         clearTimeout(timer);
         p.done({ id: op.id, code: ReplyCode.Ok, body: returned, aux: sizes(op, old ? itemValueSize(old) : 0, value ? itemValueSize(value) : 0) });

@@ -15,6 +15,7 @@ Options:
   --vnodes <n>                number of vnodes, fixed for the life of the cluster (default 256)
   --failure-timeout-ms <ms>   a node silent this long is reported down (default 3000)
   --region <name>             region used in table ARNs (default us-east-1)
+  --admin-port <port>         /metrics, /health, /ready (env RINGDB_ADMIN_PORT, default 9100; 0 = any free port)
   -h, --help                  show this help
 `;
 
@@ -26,6 +27,7 @@ export async function membershipCommand(argv: string[]): Promise<void> {
     vnodes: { type: 'string' },
     'failure-timeout-ms': { type: 'string' },
     region: { type: 'string' },
+    'admin-port': { type: 'string' },
   }, HELP);
   const log = createLogger({ role: 'membership' });
   const service = new MembershipService({
@@ -35,6 +37,7 @@ export async function membershipCommand(argv: string[]): Promise<void> {
     vnodeCount: Number((values.vnodes as string) ?? env('RINGDB_VNODES', '256')),
     failureTimeoutMs: Number((values['failure-timeout-ms'] as string) ?? env('RINGDB_FAILURE_TIMEOUT_MS', '3000')),
     region: (values.region as string) ?? env('AWS_REGION', 'us-east-1'),
+    adminPort: Number((values['admin-port'] as string) ?? env('RINGDB_ADMIN_PORT', '9100')),
     log,
   });
   await service.start();

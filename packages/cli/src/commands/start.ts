@@ -17,6 +17,8 @@ Options:
   --storage-base-port <port>  storage nodes use this port and the following ones (default 7101)
   --zones <a,b,c>             zones, one storage node each (default a,b,c; "a" runs one replica)
   --vnodes <n>                number of vnodes (default 256)
+  --admin-base-port <port>    admin ports (/metrics): membership on this one, the router on the
+                              next, storage nodes after it (default 9100)
   --engine <rocksdb|leveldb>  storage engine (default rocksdb)
   --json-logs                 print the processes' JSON log lines unchanged
   -h, --help                  show this help
@@ -55,10 +57,12 @@ export async function startCommand(argv: string[]): Promise<void> {
     engine: { type: 'string' },
     zones: { type: 'string' },
     vnodes: { type: 'string' },
+    'admin-base-port': { type: 'string' },
     'json-logs': { type: 'boolean' },
   }, HELP);
   const zones = ((values.zones as string) ?? 'a,b,c').split(',').map((z) => z.trim()).filter(Boolean);
   const vnodes = (values.vnodes as string) ?? '256';
+  const adminBase = Number((values['admin-base-port'] as string) ?? '9100');
   const dataDir = path.resolve((values['data-dir'] as string) ?? env('RINGDB_DATA_DIR', './data'));
   const port = (values.port as string) ?? env('RINGDB_PORT', '8000');
   const membershipPort = Number((values['membership-port'] as string) ?? '7000');
@@ -94,14 +98,15 @@ export async function startCommand(argv: string[]): Promise<void> {
   };
 
   process.stdout.write(`RingDB local cluster: data in ${dataDir}, DynamoDB API on http://127.0.0.1:${port}\n`);
-  run('membership', ['membership', '--listen', membership, '--data-dir', path.join(dataDir, 'membership'), '--zones', zones.join(','), '--vnodes', vnodes]);
+  run('membership', ['membership', '--listen', membership, '--data-dir', path.join(dataDir, 'membership'), '--zones', zones.join(','), '--vnodes', vnodes, '--admin-port', String(adminBase)]);
   zones.forEach((zone, i) => {
     run(`storage-${zone}`, [
       'storage', '--zone', zone, '--id', `node-${zone}`, '--listen', `127.0.0.1:${storageBase + i}`,
       '--membership', membership, '--data-dir', path.join(dataDir, `node-${zone}`), '--engine', engine,
+      '--admin-port', String(adminBase + 2 + i),
     ]);
   });
-  run('router', ['router', '--port', port, '--membership', membership]);
+  run('router', ['router', '--port', port, '--membership', membership, '--admin-port', String(adminBase + 1)]);
 
   const stop = async (sig: NodeJS.Signals) => {
     if (stopping) return;

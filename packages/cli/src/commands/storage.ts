@@ -17,6 +17,7 @@ Options:
   --data-dir <dir>            data directory (env RINGDB_DATA_DIR, default ./data/<zone>)
   --engine <rocksdb|leveldb>  storage engine (env RINGDB_ENGINE, default rocksdb)
   --sync                      fsync the write-ahead log on every write batch
+  --admin-port <port>         /metrics, /health, /ready (env RINGDB_ADMIN_PORT, default 9102; 0 = any free port)
   -h, --help                  show this help
 `;
 
@@ -30,6 +31,7 @@ export async function storageCommand(argv: string[]): Promise<void> {
     'data-dir': { type: 'string' },
     engine: { type: 'string' },
     sync: { type: 'boolean' },
+    'admin-port': { type: 'string' },
   }, HELP);
   const zone = (values.zone as string) ?? process.env.RINGDB_ZONE;
   if (!zone) {
@@ -51,6 +53,7 @@ export async function storageCommand(argv: string[]): Promise<void> {
     dataDir: (values['data-dir'] as string) ?? env('RINGDB_DATA_DIR', `./data/${zone}`),
     engine,
     sync: Boolean(values.sync),
+    adminPort: Number((values['admin-port'] as string) ?? env('RINGDB_ADMIN_PORT', '9102')),
     log,
   });
   await node.start();

@@ -55,6 +55,18 @@ export class VnodeReplica {
   applied: number;
   persisted: number;
 
+  /**
+   * For a leader: how far each follower is behind, in log entries, and for how long it has not
+   * acknowledged while behind (0 when caught up). Read-only; for metrics.
+   */
+  followerLag(nowMs: number): { peer: string; entries: number; ms: number }[] {
+    if (this.role !== 'leader') return [];
+    return [...this.progress].map(([peer, pr]) => {
+      const entries = this.lastIndex - pr.match;
+      return { peer, entries, ms: entries > 0 ? Math.max(0, nowMs - pr.lastAckMs) : 0 };
+    });
+  }
+
   /** Entries (floorIndex, lastIndex], contiguous. */
   private tail: LogEntry[];
   private floorIndex: number;

@@ -74,7 +74,8 @@ export async function startCommand(argv: string[]): Promise<void> {
   let stopping = false;
 
   const run = (name: string, args: string[]) => {
-    const proc = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RINGDB_DATA_DIR: '', RINGDB_EXIT_WITH_PARENT: '1' } });
+    // Node flags given to `start` (e.g. --cpu-prof, --inspect-port) carry over to every child.
+    const proc = spawn(process.execPath, [...process.execArgv, MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RINGDB_DATA_DIR: '', RINGDB_EXIT_WITH_PARENT: '1' } });
     const color = COLORS[children.length % COLORS.length];
     const pipe = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) => {
       let buf = '';

@@ -1,0 +1,164 @@
+import { performance } from 'node:perf_hooks';
+import { Histogram } from './histogram.js';
+import { DynamoHttp } from './http-load.js';
+import { ensureTable, makePayload, partitions, preload, templatesFor, QUERY_PARTITION_ITEMS, type WorkloadSpec } from './workloads.js';
+
+export interface RunOptions {
+  endpoint: string;
+  label: string;
+  spec: WorkloadSpec;
+  concurrency: number;
+  durationS: number;
+  warmupS: number;
+  /** Progress lines (stderr), once a second. */
+  log: (line: string) => void;
+}
+
+/** The one JSON line a run prints. */
+export interface RunResult {
+  target: string;
+  op: string;
+  concurrency: number;
+  durationS: number;
+  ops: number;
+  opsPerSec: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  errors: Record<string, number>;
+  clientCpuPercent: number;
+  endpoint: string;
+  table: string;
+  itemBytes: number;
+  keys: number;
+  warmupS: number;
+  startedAt: string;
+}
+
+type Phase = 'warmup' | 'measure' | 'done';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/**
+ * Runs one closed-loop workload: `concurrency` workers, each with one request in flight, send
+ * random keys over the key space for warmup + duration seconds. Only operations that complete
+ * inside the measured window count; their latencies go into a fixed histogram. Errors (HTTP
+ * errors by DynamoDB type, network errors by code, a GetItem that finds no item, a Query that
+ * returns fewer than its 10 items) are counted by type and not timed.
+ */
+export async function runLoad(o: RunOptions): Promise<RunResult> {
+  const { spec } = o;
+  const tag = `[${o.label} ${spec.op}]`;
+  const client = new DynamoHttp(o.endpoint, o.concurrency);
+  try {
+    o.log(`${tag} table ${spec.table}: creating if missing`);
+    await ensureTable(client, spec);
+    if (spec.op !== 'put') {
+      const t0 = Date.now();
+      let last = 0;
+      const n = await preload(client, spec, o.concurrency, (done, total) => {
+        if (Date.now() - last >= 1000) {
+          last = Date.now();
+          o.log(`${tag} preloading ${done}/${total} items`);
+        }
+      });
+      o.log(`${tag} preloaded ${n} items in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    }
+
+    const data = makePayload(spec);
+    const keySpace = spec.op === 'query' ? partitions(spec) : spec.keys;
+    const minQueryBytes = QUERY_PARTITION_ITEMS * data.length;
+    const hist = new Histogram();
+    const errors: Record<string, number> = {};
+    let phase: Phase = o.warmupS > 0 ? 'warmup' : 'measure';
+    let ops = 0;
+    let completed = 0; // successes in any phase, for progress
+    let failed = 0;
+
+    const worker = async () => {
+      const t = templatesFor(spec, data);
+      while (phase !== 'done') {
+        const k = Math.floor(Math.random() * keySpace);
+        const tpl = spec.op === 'mix' ? (Math.random() < 0.2 ? t.put! : t.get!) : (t.put ?? t.get ?? t.query)!;
+        const body = tpl.setKey(k);
+        const start = performance.now();
+        const r = await client.call(tpl.operation, body);
+        const us = (performance.now() - start) * 1000;
+        let errorType = r.errorType;
+        if (!errorType && tpl === t.get && r.bytes <= 2) errorType = 'NotFound';
+        if (!errorType && tpl === t.query && r.bytes < minQueryBytes) errorType = 'ShortQuery';
+        if (errorType) {
+          failed++;
+          if (phase === 'measure') errors[errorType] = (errors[errorType] ?? 0) + 1;
+          if (r.status === 0) await sleep(10); // network error: do not spin
+          continue;
+        }
+        completed++;
+        if (phase === 'measure') {
+          ops++;
+          hist.record(us);
+        }
+      }
+    };
+
+    let measureStart = performance.now();
+    let cpuStart = process.cpuUsage();
+    const startedAt = new Date();
+    const begin = performance.now();
+    if (phase === 'measure') o.log(`${tag} measuring for ${o.durationS}s`);
+    let lastCompleted = 0;
+    let lastTick = begin;
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      const rate = ((completed - lastCompleted) * 1000) / (now - lastTick);
+      lastCompleted = completed;
+      lastTick = now;
+      const errs = failed > 0 ? `, ${failed} errors` : '';
+      if (phase === 'warmup') o.log(`${tag} warmup ${Math.round((now - begin) / 1000)}s: ${Math.round(rate)} ops/s${errs}`);
+      else if (phase === 'measure') {
+        const avg = (ops * 1000) / (now - measureStart);
+        o.log(`${tag} ${Math.round((now - measureStart) / 1000)}/${o.durationS}s: ${Math.round(rate)} ops/s (so far ${Math.round(avg)} ops/s)${errs}`);
+      }
+    }, 1000);
+    const workers = Array.from({ length: o.concurrency }, worker);
+
+    if (phase === 'warmup') {
+      await sleep(o.warmupS * 1000);
+      phase = 'measure';
+      measureStart = performance.now();
+      cpuStart = process.cpuUsage();
+      o.log(`${tag} measuring for ${o.durationS}s`);
+    }
+    await sleep(o.durationS * 1000);
+    phase = 'done';
+    const wallMs = performance.now() - measureStart;
+    const cpu = process.cpuUsage(cpuStart);
+    clearInterval(ticker);
+    await Promise.race([Promise.all(workers), sleep(15_000)]);
+
+    const ms = (q: number) => round(hist.quantileUs(q) / 1000);
+    return {
+      target: o.label,
+      op: spec.op,
+      concurrency: o.concurrency,
+      durationS: round(wallMs / 1000, 2),
+      ops,
+      opsPerSec: Math.round((ops * 1000) / wallMs),
+      p50Ms: ms(0.5),
+      p90Ms: ms(0.9),
+      p99Ms: ms(0.99),
+      p999Ms: ms(0.999),
+      errors,
+      clientCpuPercent: round(((cpu.user + cpu.system) / 1000 / wallMs) * 100, 1),
+      endpoint: o.endpoint,
+      table: spec.table,
+      itemBytes: spec.itemBytes,
+      keys: spec.keys,
+      warmupS: o.warmupS,
+      startedAt: startedAt.toISOString(),
+    };
+  } finally {
+    client.close();
+  }
+}

@@ -1,0 +1,43 @@
+import type { RunResult } from './load-runner.js';
+
+/** One row of the comparison: the load generator's result plus what the comparison measured. */
+export interface CompareRow extends RunResult {
+  /** ops/s divided by dynalite's ops/s for the same op (null without a dynalite run). */
+  vsDynalite: number | null;
+  /** CPU of all the target's processes over the measured window, % of one core. */
+  serverCpuPercent: number;
+  serverCpuByRole: Record<string, number>;
+}
+
+const pad = (s: string, n: number, right = false) => (right ? s.padStart(n) : s.padEnd(n));
+
+/** A Markdown table (aligned, so it also reads in a terminal). */
+export function formatTable(rows: CompareRow[]): string {
+  const head = ['target', 'op', 'ops/s', 'p50 ms', 'p99 ms', 'vs dynalite', 'client CPU %', 'server CPU %', 'errors'];
+  const right = [false, false, true, true, true, true, true, true, false];
+  const body = rows.map((r) => [
+    r.target,
+    r.op,
+    String(r.opsPerSec),
+    r.p50Ms.toFixed(2),
+    r.p99Ms.toFixed(2),
+    r.vsDynalite === null ? '-' : `${r.vsDynalite.toFixed(2)}x`,
+    r.clientCpuPercent.toFixed(0),
+    r.serverCpuPercent.toFixed(0),
+    Object.entries(r.errors).map(([k, v]) => `${k}:${v}`).join(' ') || '0',
+  ]);
+  const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => pad(c, width[i], right[i])).join(' | ')} |`;
+  const rule = `|${width.map((w, i) => (right[i] ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|')}|`;
+  return [line(head), rule, ...body.map(line)].join('\n');
+}
+
+/** Where each server process spent CPU, e.g. "router 95%, storage-a 60%, ringdb-start 2%". */
+export function formatCpuByRole(rows: CompareRow[]): string {
+  return rows
+    .map((r) => {
+      const parts = Object.entries(r.serverCpuByRole).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)}%`);
+      return `  ${r.target} ${r.op}: ${parts.join(', ')}`;
+    })
+    .join('\n');
+}

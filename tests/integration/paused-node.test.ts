@@ -42,30 +42,41 @@ describe('a paused (SIGSTOP) storage node', () => {
     assert.ok(perWrite < 200, `writes took ${perWrite.toFixed(1)} ms each`);
   });
 
-  it('answers requests for vnodes it leads with an error in bounded time, not a hang', async () => {
-    const k = keys.find((x) => leaderOf(x) === 'node-a')!;
+  it('answers a write sent to it in bounded time, and its vnodes get new leaders that take writes', async () => {
+    const led = keys.filter((x) => leaderOf(x) === 'node-a');
     const started = Date.now();
+    // The router still believes node-a leads: this write waits for node-a, then gives up. Whether
+    // node-a will still apply it when it wakes up is unknown, so the answer must say so (500).
     const res = await fetch(cluster.endpoint, {
       method: 'POST',
       headers: { 'X-Amz-Target': 'DynamoDB_20120810.PutItem', Authorization: 'AWS4-HMAC-SHA256 Credential=x/20240101/us-east-1/dynamodb/aws4_request' },
-      body: JSON.stringify({ TableName: 'Paused', Item: { pk: { S: k } } }),
+      body: JSON.stringify({ TableName: 'Paused', Item: { pk: { S: led[0] }, v: { S: 'unknown' } } }),
       signal: AbortSignal.timeout(30_000),
     });
     const elapsed = Date.now() - started;
-    assert.equal(res.status, 503);
-    assert.match(((await res.json()) as { __type: string }).__type, /ServiceUnavailable$/);
-    // 10 s request deadline, plus at most one in-flight wait of 6 s (swept once a second).
-    assert.ok(elapsed < 18_500, `answered after ${elapsed} ms`);
+    console.log(`write to paused leader: ${res.status} after ${elapsed} ms`);
+    assert.ok([200, 500].includes(res.status), `status ${res.status}`);
+    // One reply timeout of 6 s, checked once a second.
+    assert.ok(elapsed < 8_000, `answered after ${elapsed} ms`);
+    // By now the other two replicas of each of node-a's vnodes elected a new leader.
+    for (const k of led.slice(1)) {
+      const t0 = Date.now();
+      await ddb.send(new PutItemCommand({ TableName: 'Paused', Item: { pk: { S: k }, v: { S: 'while-paused' } } }));
+      assert.ok(Date.now() - t0 < 2_000, `write of ${k} took ${Date.now() - t0} ms`);
+    }
   });
 
   it('serves everything again after SIGCONT, with every write in place', async () => {
     await cluster.signal('node-a', 'SIGCONT');
-    for (const k of keys.filter((x) => leaderOf(x) === 'node-a').slice(0, 5)) {
+    const led = keys.filter((x) => leaderOf(x) === 'node-a');
+    for (const k of led.slice(1, 6)) {
       await ddb.send(new PutItemCommand({ TableName: 'Paused', Item: { pk: { S: k }, v: { S: 'after' } } }));
     }
-    for (const k of keys.filter((x) => leaderOf(x) !== 'node-a')) {
+    for (const k of keys.slice(0, 45).concat(led.slice(1))) {
       const got = await ddb.send(new GetItemCommand({ TableName: 'Paused', Key: { pk: { S: k } }, ConsistentRead: true }));
-      assert.equal(got.Item?.v.S, 'while-paused', k);
+      const expected = led.slice(1, 6).includes(k) ? 'after' : 'while-paused';
+      if (k === led[0]) continue; // its write's outcome was unknown
+      assert.equal(got.Item?.v.S, expected, k);
     }
   });
 });

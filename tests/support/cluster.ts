@@ -10,8 +10,21 @@ import { membershipClient, type ClusterState } from '@ringdb/runtime';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const RINGDB_BIN = path.join(ROOT, 'packages/cli/dist/main.js');
 
-/** A free TCP port on 127.0.0.1 (bound once, then released). */
+/** Ports this test process already handed out: the OS may offer a released port again. */
+const handedOut = new Set<number>();
+
+/** A free TCP port on 127.0.0.1 (bound once, then released), never the same one twice. */
 export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await anyFreePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+function anyFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
@@ -178,6 +191,13 @@ export class Cluster {
       for (const n of s.placement.nodes) if (!n.alive) throw new Error(`${n.id} down`);
       for (const st of s.nodeStatus) {
         if (st.appliedPlacementVersion !== s.placement.version) throw new Error(`${st.id} has not applied placement ${s.placement.version}`);
+      }
+      // Each vnode's replicas elect its leader (about an election timeout after they start), and
+      // hand leadership to the placement's preferred replica: tests may rely on who leads.
+      for (const n of s.placement.nodes) {
+        const preferred = s.placement.vnodes.filter((g) => g.nodes[g.leader] === n.id).length;
+        const m = /^ringdb_storage_vnodes\{role="leader"\} (\d+)$/m.exec(await this.metrics(n.id));
+        if (Number(m?.[1]) !== preferred) throw new Error(`${n.id} leads ${m?.[1]} vnodes, not its ${preferred} preferred ones`);
       }
       const res = await fetch(this.endpoint, { method: 'GET' });
       if (res.status !== 200) throw new Error(`router answered ${res.status}`);

@@ -22,10 +22,22 @@ export interface OpReply {
   errorMessage: string;
   placementVersion: number;
   aux: Buffer;
+  leaderHint: string;
 }
 
-/** The stream broke (or the node did not answer in time); the operation may or may not have happened. */
-export class ChannelBrokenError extends Error {}
+/**
+ * The stream broke (or the node did not answer in time). `delivered` is false only when the node
+ * never accepted the stream (it sends its headers first thing), so the operation surely did not
+ * reach it; otherwise it may or may not have happened.
+ */
+export class ChannelBrokenError extends Error {
+  constructor(
+    message: string,
+    readonly delivered: boolean,
+  ) {
+    super(message);
+  }
+}
 
 /** Longer than a leader's own quorum wait (5 s), after which it answers "unavailable" itself. */
 const REPLY_TIMEOUT_MS = 6_000;
@@ -69,7 +81,7 @@ export class NodeChannel {
       if (p.sentAt > cutoff) break; // ids are issued in time order
       this.pending.delete(id);
       this.brokenSince ||= Date.now(); // suspect until the node answers again
-      p.reject(new ChannelBrokenError(`node ${this.nodeId} did not answer within ${REPLY_TIMEOUT_MS} ms`));
+      p.reject(new ChannelBrokenError(`node ${this.nodeId} did not answer within ${REPLY_TIMEOUT_MS} ms`, true));
     }
   }
 
@@ -95,6 +107,10 @@ export class NodeChannel {
   private stream(): grpc.ClientDuplexStream<unknown, { replies: OpReply[] }> {
     if (this.call) return this.call;
     const call = (this.client as unknown as { data(): grpc.ClientDuplexStream<unknown, { replies: OpReply[] }> }).data();
+    let accepted = false;
+    call.on('metadata', () => {
+      accepted = true;
+    });
     call.on('data', (batch: { replies: OpReply[] }) => {
       this.brokenSince = 0;
       for (const reply of batch.replies) {
@@ -110,7 +126,7 @@ export class NodeChannel {
       this.brokenSince = Date.now();
       const failed = [...this.pending.values()];
       this.pending.clear();
-      for (const p of failed) p.reject(new ChannelBrokenError(err?.message ?? 'stream ended'));
+      for (const p of failed) p.reject(new ChannelBrokenError(err?.message ?? 'stream ended', accepted));
     };
     call.on('error', broken);
     call.on('end', () => broken());

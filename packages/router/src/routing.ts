@@ -1,4 +1,4 @@
-import { unavailable } from '@ringdb/core';
+import { internalError, unavailable } from '@ringdb/core';
 import type { ClusterState, Logger, Placement } from '@ringdb/runtime';
 import { ChannelBrokenError, NodeChannel, type OpReply, type OpRequest } from './node-channel.js';
 
@@ -8,20 +8,24 @@ export const REPLY_ERROR = 1;
 export const REPLY_WRONG_NODE = 2;
 export const REPLY_UNAVAILABLE = 3;
 
-const MAX_ATTEMPTS = 8;
+/** Operation kinds that only read (storage-node/src/data-ops.ts). */
+const KIND_GET = 2;
+const KIND_RANGE = 5;
 /** A request gives up (ServiceUnavailable) once this much time has passed without an answer. */
 const REQUEST_DEADLINE_MS = 10_000;
 
 /**
  * Routes operations to the right replica from the router's cached placement: writes and strongly
  * consistent reads to the vnode's leader, eventually consistent reads to any live replica (spread
- * round-robin). A node that answers "wrong node" or a broken stream makes the router wait briefly
- * for newer placement and try again.
+ * round-robin). A node that is not the leader names the leader it knows; a vnode in an election
+ * (no leader yet) or an unreachable node makes the router wait briefly and try again.
  */
 export class Routing {
   private placement: Placement | undefined;
   private readonly channels = new Map<string, NodeChannel>();
   private readonly alive = new Map<string, boolean>();
+  /** Each vnode's leader as last seen: leaders are elected by the replicas, not set by placement. */
+  private readonly leaders = new Map<number, string>();
   private waiters: (() => void)[] = [];
   private spread = 0;
 
@@ -82,28 +86,51 @@ export class Routing {
     });
   }
 
-  /** The vnode's replicas in preference order for this operation. */
+  private isHealthy(id: string): boolean {
+    return this.alive.get(id) !== false && !this.channels.get(id)?.brokenSince;
+  }
+
+  /**
+   * The vnode's replicas in the order to try them. Leader operations: the leader this router last
+   * saw (or was told of), else the placement's preferred leader, then the other replicas (any of
+   * them can name the leader). Eventually consistent reads: every live replica, spread round-robin.
+   */
   targets(vnode: number, needsLeader: boolean): string[] {
     const group = this.placement?.vnodes[vnode];
     if (!group || group.nodes.length === 0) return [];
-    const leader = group.nodes[group.leader];
-    if (needsLeader) return [leader];
-    const usable = group.nodes.filter((id) => this.alive.get(id) !== false && !(this.channels.get(id)?.brokenSince));
+    const healthy = (id: string) => this.isHealthy(id);
+    if (needsLeader) {
+      const first = this.leaders.get(vnode) ?? group.nodes[group.leader];
+      const order = [first, ...group.nodes.filter((id) => id !== first)];
+      // A node that stopped answering goes last: the others know whether a new leader took over.
+      return [...order.filter(healthy), ...order.filter((id) => !healthy(id))];
+    }
+    const usable = group.nodes.filter(healthy);
     const pool = usable.length > 0 ? usable : group.nodes;
     const start = this.spread++ % pool.length;
     return [...pool.slice(start), ...pool.slice(0, start)];
   }
 
+  /**
+   * Sends one operation to the replica that can serve it, following leader hints and retrying with
+   * backoff while a vnode elects a leader. A write is never sent twice when the first attempt may
+   * have reached a node (its outcome is unknown): that answers InternalServerError instead.
+   */
   async execute(op: Omit<OpRequest, 'placementVersion'>, needsLeader: boolean): Promise<OpReply> {
+    const isWrite = op.kind !== KIND_GET && op.kind !== KIND_RANGE;
     let lastProblem = 'no placement yet';
     const deadline = Date.now() + REQUEST_DEADLINE_MS;
-    for (let attempt = 0; attempt < MAX_ATTEMPTS && Date.now() < deadline; attempt++) {
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
       if (attempt > 0) {
         this.onRetry();
-        await this.settle(Math.min(50 * 2 ** attempt, 1_000));
+        await this.settle(Math.min(25 * 2 ** attempt, 400));
       }
-      const targets = this.targets(op.vnode, needsLeader);
-      for (const nodeId of targets) {
+      const queue = this.targets(op.vnode, needsLeader);
+      const tried = new Set<string>();
+      while (queue.length > 0) {
+        const nodeId = queue.shift()!;
+        if (tried.has(nodeId)) continue;
+        tried.add(nodeId);
         const ch = this.channel(nodeId);
         if (!ch) continue;
         let reply: OpReply;
@@ -111,16 +138,30 @@ export class Routing {
           reply = await ch.send({ ...op, placementVersion: this.placementVersion });
         } catch (err) {
           if (!(err instanceof ChannelBrokenError)) throw err;
+          if (this.leaders.get(op.vnode) === nodeId) this.leaders.delete(op.vnode);
+          if (isWrite && err.delivered) throw internalError('The write may or may not have been applied: its storage node stopped answering');
           lastProblem = `node ${nodeId} unreachable`;
           continue;
         }
         if (reply.code === REPLY_WRONG_NODE) {
-          lastProblem = `node ${nodeId} does not serve vnode ${op.vnode} at placement ${reply.placementVersion}`;
-          break;
+          lastProblem = `node ${nodeId} cannot serve vnode ${op.vnode} now`;
+          if (needsLeader) {
+            const hint = reply.leaderHint;
+            if (hint && !tried.has(hint)) {
+              this.leaders.set(op.vnode, hint);
+              // A leader that stopped answering may be the one the follower still names: try it last.
+              if (this.isHealthy(hint)) queue.unshift(hint);
+              else queue.push(hint);
+            } else if (this.leaders.get(op.vnode) === nodeId) {
+              this.leaders.delete(op.vnode);
+            }
+          }
+          continue;
         }
         if (reply.code === REPLY_UNAVAILABLE) {
           throw unavailable(`vnode ${op.vnode} could not reach a quorum of replicas`);
         }
+        if (needsLeader) this.leaders.set(op.vnode, nodeId);
         return reply;
       }
     }

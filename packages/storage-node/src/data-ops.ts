@@ -19,9 +19,12 @@ export const ReplyCode = {
   Ok: 0,
   /** A DynamoDB error: errorType and errorMessage are set. */
   Error: 1,
-  /** This node does not hold the role the operation needs under its placement; refresh and retry. */
+  /**
+   * This node cannot serve the operation now (not the leader, not yet ready, no lease, not a
+   * replica); nothing was done. Retry at leaderHint, or after a pause.
+   */
   WrongNode: 2,
-  /** The write did not reach a quorum in time; its outcome is unknown. */
+  /** The write did not reach a quorum in time, or its node stopped; its outcome is unknown. */
   Unavailable: 3,
 } as const;
 
@@ -48,6 +51,8 @@ export interface DataReply {
   placementVersion?: number;
   /** JSON of RangeResult for range reads. */
   aux?: Buffer;
+  /** On WrongNode: the vnode's leader as this node knows it ('' when unknown, e.g. during an election). */
+  leaderHint?: string;
 }
 
 /** What a conditional write or an update carries besides the key and item. */

@@ -6,19 +6,29 @@ interface PeerStream {
   call: grpc.ClientWritableStream<unknown> | undefined;
   address: string;
   retryAfter: number;
-  /** The stream's buffer is full (a slow or stopped peer): drop until it drains. */
-  blocked: boolean;
+  /** Writes handed to the stream whose completion has not been reported yet. */
+  inFlight: number;
 }
+
+/**
+ * Writes (each a batch of messages) allowed in flight to one peer. grpc-js reports a write done
+ * once HTTP/2 flow control let it out; a peer that stopped reading (paused, overloaded) stalls
+ * them, and past this bound further messages to it are dropped instead of buffered without limit.
+ * Bounding by a count well above a stream's high-water mark keeps bursts from ever dropping.
+ */
+const MAX_IN_FLIGHT = 512;
 
 /**
  * Outbound replication traffic: one long-lived client stream per peer node, each write carrying
  * every message queued for that peer since the last flush (all vnodes together). Messages to a
- * peer whose stream is down, or whose stream buffer is full because the peer is not reading, are
+ * peer whose stream is down, or that has stopped reading (MAX_IN_FLIGHT writes unfinished), are
  * dropped rather than buffered without bound; the replication protocol re-sends what matters.
  */
 export class PeerTransport {
   private readonly peers = new Map<string, PeerStream>();
   private readonly queued = new Map<string, PeerMsg[]>();
+  /** Messages dropped because a peer was unreachable or not reading (for metrics). */
+  dropped = 0;
 
   constructor(
     private readonly self: string,
@@ -37,7 +47,7 @@ export class PeerTransport {
     for (const [id, address] of addresses) {
       if (id === this.self || this.peers.has(id)) continue;
       const client = new (services().Storage)(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
-      this.peers.set(id, { client, call: undefined, address, retryAfter: 0, blocked: false });
+      this.peers.set(id, { client, call: undefined, address, retryAfter: 0, inFlight: 0 });
     }
   }
 
@@ -54,12 +64,14 @@ export class PeerTransport {
       const peer = this.peers.get(to);
       if (!peer) continue;
       const call = this.stream(peer, to, now);
-      if (call && !peer.blocked && !call.write({ from: this.self, msgs })) {
-        peer.blocked = true;
-        call.once('drain', () => {
-          peer.blocked = false;
-        });
+      if (!call || peer.inFlight >= MAX_IN_FLIGHT) {
+        this.dropped += msgs.length;
+        continue;
       }
+      peer.inFlight++;
+      call.write({ from: this.self, msgs }, () => {
+        if (peer.call === call) peer.inFlight--;
+      });
     }
     this.queued.clear();
   }
@@ -78,7 +90,7 @@ export class PeerTransport {
       if (peer.call === call) peer.call = undefined;
     });
     peer.call = call;
-    peer.blocked = false;
+    peer.inFlight = 0;
     return call;
   }
 

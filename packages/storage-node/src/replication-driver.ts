@@ -8,18 +8,24 @@ import { DEFAULT_TIMINGS } from './replication/types.js';
 import { VnodeReplica, type ReplicaRestoreState } from './replication/vnode-replica.js';
 import { TableStatsBook } from './table-stats.js';
 
-/** Fixed term while leaders are designated by membership (elections come with issue #4). */
-const DESIGNATED_TERM = 1;
-
 interface Waiter {
   index: number;
+  term: number;
   resolve(): void;
   reject(err: Error): void;
 }
 
+/** This replica cannot take the write (not the leader, or not ready yet); nothing was proposed. */
 export class NotLeaderError extends Error {
   constructor(vnode: number) {
     super(`not the leader of vnode ${vnode}`);
+  }
+}
+
+/** The proposed entry was replaced by a newer leader's log: it never took effect and never will. */
+export class EntryDroppedError extends Error {
+  constructor(vnode: number, index: number) {
+    super(`vnode ${vnode}: log entry ${index} was superseded by a new leader`);
   }
 }
 
@@ -49,13 +55,14 @@ export class ReplicationDriver {
     private readonly log: Logger,
     private readonly sync: boolean,
     private readonly timings: ReplicaTimings = DEFAULT_TIMINGS,
+    private readonly tickMs = 50,
   ) {}
 
   /** Reads every vnode's durable replica state: term, applied index, log tail, table statistics. */
   async restore(): Promise<void> {
     for (const [key, value] of await this.engine.range({ gte: Buffer.from([META]), lt: Buffer.from([META + 1]) })) {
       const vnode = key.readUInt16BE(1);
-      const meta = JSON.parse(value.toString('utf8')) as { term: number; applied: number; appliedTerm: number };
+      const meta = JSON.parse(value.toString('utf8')) as { term: number; votedFor?: string; applied: number; appliedTerm: number };
       const last = await this.engine.range({ ...logRange(vnode, 0, Number.MAX_SAFE_INTEGER), reverse: true, limit: 1 });
       const lastIndex = last.length > 0 ? Number(last[0][0].readBigUInt64BE(3)) : meta.applied;
       const unapplied =
@@ -63,7 +70,7 @@ export class ReplicationDriver {
           ? (await this.engine.range(logRange(vnode, meta.applied + 1, lastIndex))).map(([k, v]) => decodeLogEntry(Number(k.readBigUInt64BE(3)), v))
           : [];
       const lastTerm = unapplied.length > 0 ? unapplied[unapplied.length - 1].term : meta.appliedTerm;
-      this.restored.set(vnode, { term: meta.term, applied: meta.applied, appliedTerm: meta.appliedTerm ?? 0, lastIndex, lastTerm, unapplied });
+      this.restored.set(vnode, { term: meta.term, votedFor: meta.votedFor ?? '', applied: meta.applied, appliedTerm: meta.appliedTerm ?? 0, lastIndex, lastTerm, unapplied });
     }
     // Log entries without a meta record: the node died before its first apply of that vnode.
     for (let vnode = 0; vnode < 65536; ) {
@@ -89,11 +96,13 @@ export class ReplicationDriver {
     this.ticker = setInterval(() => {
       const now = Date.now();
       for (const r of this.replicas) {
-        if (!r || !r.isLeader) continue;
+        if (!r) continue;
+        const before = r.role;
         r.tick(now);
+        if (before !== r.role) this.onRoleChange(r, before);
         if (r.hasReady()) this.markDirty(r.vnode);
       }
-    }, 50);
+    }, this.tickMs);
   }
 
   stop(): void {
@@ -102,45 +111,60 @@ export class ReplicationDriver {
     this.waiters.clear();
   }
 
-  /** Applies a placement: which vnodes this node replicates, and who leads each. */
+  /**
+   * Applies a placement: which vnodes this node replicates, and which replica of each is preferred
+   * as leader. Leaders themselves are elected by each vnode's replicas.
+   */
   configure(placement: Placement): void {
     const now = Date.now();
     this.placementVersion = placement.version;
     placement.vnodes.forEach((group, vnode) => {
       const isReplica = group.nodes.includes(this.self);
       let replica = this.replicas[vnode];
+      const preferred = group.nodes[group.leader] ?? '';
       if (!isReplica) {
         if (replica && replica.role !== 'none') {
-          replica.configure(group.nodes, group.nodes[group.leader] ?? '', DESIGNATED_TERM, now);
-          this.failWaiters(vnode);
+          const before = replica.role;
+          replica.configure(group.nodes, preferred, now);
+          this.onRoleChange(replica, before);
         }
         return;
       }
       if (!replica) {
         const restored = this.restored.get(vnode) ?? { term: 0, applied: 0, appliedTerm: 0, lastIndex: 0, lastTerm: 0, unapplied: [] };
-        replica = new VnodeReplica(vnode, this.self, restored, this.timings);
+        replica = new VnodeReplica(vnode, this.self, restored, this.timings, now);
         this.replicas[vnode] = replica;
         this.restored.delete(vnode);
       }
-      const wasLeader = replica.isLeader;
-      replica.configure(group.nodes, group.nodes[group.leader], DESIGNATED_TERM, now);
-      if (wasLeader && !replica.isLeader) this.failWaiters(vnode);
+      const before = replica.role;
+      replica.configure(group.nodes, preferred, now);
+      if (before !== replica.role) this.onRoleChange(replica, before);
       if (replica.hasReady()) this.markDirty(vnode);
     });
+  }
+
+  /** Leadership changed hands: writes proposed here are settled as their entries commit or vanish. */
+  private onRoleChange(replica: VnodeReplica, before: string): void {
+    if (before === 'leader' || replica.role === 'leader') {
+      this.log.debug('vnode role changed', { vnode: replica.vnode, from: before, to: replica.role, term: replica.term });
+    }
+    this.settleWaiters(replica, []);
   }
 
   setDroppedTables(ids: Iterable<string>): void {
     for (const id of ids) this.dropped.add(id);
   }
 
-  roleCounts(): { leader: number; follower: number } {
+  roleCounts(): { leader: number; follower: number; candidate: number } {
     let leader = 0;
     let follower = 0;
+    let candidate = 0;
     for (const r of this.replicas) {
       if (r?.role === 'leader') leader++;
       else if (r?.role === 'follower') follower++;
+      else if (r?.role === 'candidate') candidate++;
     }
-    return { leader, follower };
+    return { leader, follower, candidate };
   }
 
   step(from: string, msgs: PeerMsg[]): void {
@@ -148,7 +172,9 @@ export class ReplicationDriver {
     for (const msg of msgs) {
       const replica = this.replicas[msg.vnode];
       if (!replica) continue;
+      const before = replica.role;
       replica.step(from, msg, now);
+      if (before !== replica.role) this.onRoleChange(replica, before);
       if (replica.hasReady()) this.markDirty(msg.vnode);
     }
   }
@@ -156,25 +182,57 @@ export class ReplicationDriver {
   /** Proposes a write at this vnode's leader and resolves once it is committed and applied here. */
   propose(vnode: number, mutations: Mutation[]): { index: number; applied: Promise<void> } {
     const replica = this.replicas[vnode];
-    if (!replica || !replica.isLeader) throw new NotLeaderError(vnode);
+    if (!replica || !replica.canWrite) throw new NotLeaderError(vnode);
     const index = replica.propose(mutations);
+    const term = replica.term;
     let list = this.waiters.get(vnode);
     if (!list) this.waiters.set(vnode, (list = []));
     const waiters = list;
-    const applied = new Promise<void>((resolve, reject) => waiters.push({ index, resolve, reject }));
+    const applied = new Promise<void>((resolve, reject) => waiters.push({ index, term, resolve, reject }));
     this.markDirty(vnode);
     return { index, applied };
+  }
+
+  /** The vnode's leader as this replica knows it, unless that is this node itself ('' if unknown). */
+  leaderHint(vnode: number): string {
+    const leader = this.replicas[vnode]?.leaderId ?? '';
+    return leader === this.self ? '' : leader;
   }
 
   appliedIndex(vnode: number): number {
     return this.replicas[vnode]?.applied ?? 0;
   }
 
-  private failWaiters(vnode: number): void {
-    const list = this.waiters.get(vnode);
-    if (!list) return;
-    this.waiters.delete(vnode);
-    for (const w of list) w.reject(new NotLeaderError(vnode));
+  /**
+   * Settles the writes waiting on this vnode: applied with the term they were proposed in means
+   * done; an entry that a newer leader's log replaced (or truncated) means it never happened.
+   * Writes whose entry is still in the log but not known committed keep waiting.
+   */
+  private settleWaiters(replica: VnodeReplica, applied: LogEntry[]): void {
+    const list = this.waiters.get(replica.vnode);
+    if (!list || list.length === 0) return;
+    const firstApplied = applied.length > 0 ? applied[0].index : Infinity;
+    let keep = 0;
+    for (const w of list) {
+      if (w.index >= firstApplied && w.index < firstApplied + applied.length) {
+        const entry = applied[w.index - firstApplied];
+        if (entry.term === w.term) w.resolve();
+        else w.reject(new EntryDroppedError(replica.vnode, w.index));
+        continue;
+      }
+      if (w.index <= replica.applied) {
+        // Applied in an earlier batch without being settled: only possible if its term differs.
+        w.reject(new EntryDroppedError(replica.vnode, w.index));
+        continue;
+      }
+      const term = replica.entryTerm(w.index);
+      if (w.index > replica.lastIndex || (term !== undefined && term !== w.term)) {
+        w.reject(new EntryDroppedError(replica.vnode, w.index));
+        continue;
+      }
+      list[keep++] = w;
+    }
+    list.length = keep;
   }
 
   private markDirty(vnode: number): void {
@@ -205,7 +263,7 @@ export class ReplicationDriver {
           const replica = this.replicas[ready.vnode]!;
           for (const f of ready.fetch) void this.serveFetch(replica, f.peer, f.from, f.to);
           replica.advance(ready);
-          this.resolveWaiters(ready.vnode, replica.applied);
+          this.settleWaiters(replica, ready.apply);
           if (replica.hasReady()) this.dirty.add(ready.vnode);
         }
       }
@@ -222,6 +280,8 @@ export class ReplicationDriver {
     const ops: BatchOp[] = [];
     const touched = new Set<string>();
     for (const ready of readies) {
+      // A follower dropping a deposed leader's entries: deletes first, the new entries overwrite.
+      for (let i = ready.truncateFrom; i > 0 && i <= ready.truncateTo; i++) ops.push({ type: 'del', key: logKey(ready.vnode, i) });
       for (const e of ready.entries) ops.push({ type: 'put', key: logKey(ready.vnode, e.index), value: encodeLogEntry(e) });
       for (const e of ready.apply) this.applyEntry(ready.vnode, e, ops, touched);
       if (ready.state) ops.push({ type: 'put', key: metaKey(ready.vnode), value: Buffer.from(JSON.stringify(ready.state)) });
@@ -246,14 +306,6 @@ export class ReplicationDriver {
         touched.add(`${vnode}:${tableHex}`);
       }
     }
-  }
-
-  private resolveWaiters(vnode: number, applied: number): void {
-    const list = this.waiters.get(vnode);
-    if (!list) return;
-    let n = 0;
-    while (n < list.length && list[n].index <= applied) list[n++].resolve();
-    if (n > 0) list.splice(0, n);
   }
 
   private async serveFetch(replica: VnodeReplica, peer: string, from: number, to: number): Promise<void> {

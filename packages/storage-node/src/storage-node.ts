@@ -21,7 +21,7 @@ import { dataKey, itemValueJson, statsKey, tableRange } from './keyspace.js';
 import { PeerTransport } from './peer-transport.js';
 import { readRange, type RangeRead } from './range-reader.js';
 import { ReplicationDriver } from './replication-driver.js';
-import type { PeerMsg } from './replication/types.js';
+import { DEFAULT_TIMINGS, type PeerMsg } from './replication/types.js';
 import { StorageMetrics } from './storage-metrics.js';
 import { WritePipeline } from './write-pipeline.js';
 
@@ -38,6 +38,8 @@ export interface StorageNodeOptions {
   engine: EngineName;
   /** fsync the write-ahead log on every replication write. */
   sync: boolean;
+  /** Election timeout of every vnode group (default 1000 ms; heartbeats go at a quarter of it). */
+  electionTimeoutMs?: number;
   log: Logger;
   heartbeatMs?: number;
   /** Admin HTTP port for /metrics, /health and /ready (0 picks a free port). */
@@ -77,7 +79,12 @@ export class StorageNode {
     this.engine = createEngine(options.engine, engineDir);
     await this.engine.open();
     this.transport = new PeerTransport(this.id, this.log);
-    this.driver = new ReplicationDriver(this.engine, this.id, this.transport, this.log, options.sync);
+    const electionTimeoutMs = options.electionTimeoutMs ?? DEFAULT_TIMINGS.electionTimeoutMs;
+    this.driver = new ReplicationDriver(this.engine, this.id, this.transport, this.log, options.sync, {
+      ...DEFAULT_TIMINGS,
+      electionTimeoutMs,
+      heartbeatMs: Math.max(20, Math.round(electionTimeoutMs / 4)),
+    });
     await this.driver.restore();
     const registry = createRegistry('storage');
     const metrics = new StorageMetrics(registry, this.driver, engineDir, (hex) => this.tableNames.get(hex) ?? hex);
@@ -189,6 +196,8 @@ export class StorageNode {
   }
 
   private serveData(call: grpc.ServerDuplexStream<{ ops: DataOp[] }, { replies: DataReply[] }>): void {
+    // Headers first: a router that saw them knows its operations may have reached this node.
+    call.sendMetadata(new grpc.Metadata());
     let replies: DataReply[] = [];
     let scheduled = false;
     let open = true;
@@ -221,9 +230,13 @@ export class StorageNode {
   private handle(op: DataOp, send: (reply: DataReply) => void): void {
     const replica = this.driver.replicas[op.vnode];
     const isRead = op.kind === OpKind.Get || op.kind === OpKind.Range;
-    const needsLeader = !isRead || (op.flags & OpFlag.Consistent) !== 0;
-    if (!replica || replica.role === 'none' || (needsLeader && !replica.isLeader)) {
-      send({ id: op.id, code: ReplyCode.WrongNode, placementVersion: this.driver.placementVersion });
+    const serves = !replica || replica.role === 'none'
+      ? false
+      : !isRead
+        ? replica.canWrite
+        : (op.flags & OpFlag.Consistent) === 0 || replica.canReadConsistent(Date.now());
+    if (!serves) {
+      send({ id: op.id, code: ReplyCode.WrongNode, placementVersion: this.driver.placementVersion, leaderHint: this.driver.leaderHint(op.vnode) });
       return;
     }
     switch (op.kind) {

@@ -11,7 +11,7 @@ import {
 } from '@ringdb/core';
 import type { StorageEngine } from './engine.js';
 import { dataKey, encodeItemValue, itemValueJson, itemValueSize } from './keyspace.js';
-import { NotLeaderError, type ReplicationDriver } from './replication-driver.js';
+import { EntryDroppedError, NotLeaderError, type ReplicationDriver } from './replication-driver.js';
 import type { Mutation } from './replication/types.js';
 import { OpFlag, OpKind, ReplyCode, type DataOp, type DataReply, type WriteParams } from './data-ops.js';
 
@@ -25,6 +25,8 @@ interface OverlayEntry {
   index: number;
   /** The item's stored value after this write, or null for a delete. */
   value: Buffer | null;
+  /** Settles when the write applies here (or rejects when it never will). */
+  applied: Promise<void>;
 }
 
 /** How long a leader waits for a quorum before answering that the outcome is unknown. */
@@ -83,7 +85,7 @@ export class WritePipeline {
           const o = this.overlay.get(k);
           const old = o ? o.value : (stored[slot[i]] ?? null);
           try {
-            this.apply(p, k, old);
+            this.apply(p, k, old, o);
           } catch (err) {
             p.done(
               isDynamoDBError(err)
@@ -98,18 +100,31 @@ export class WritePipeline {
     }
   }
 
-  private apply(p: Pending, k: string, old: Buffer | null): void {
+  /**
+   * Answers a write that changes nothing (a failed condition, a delete of a missing item). When
+   * what it saw is a proposal not yet applied, the answer waits for it: were that proposal lost
+   * in a change of leader, the answer would describe a state that never existed.
+   */
+  private answerUnchanged(p: Pending, seen: OverlayEntry | undefined, reply: DataReply): void {
+    if (!seen) return p.done(reply);
+    seen.applied.then(
+      () => p.done(reply),
+      () => p.done({ id: p.op.id, code: ReplyCode.WrongNode, placementVersion: this.driver.placementVersion, leaderHint: this.driver.leaderHint(p.op.vnode) }),
+    );
+  }
+
+  private apply(p: Pending, k: string, old: Buffer | null, seen: OverlayEntry | undefined): void {
     const { op } = p;
     const replica = this.driver.replicas[op.vnode];
-    if (!replica || !replica.isLeader) {
-      p.done({ id: op.id, code: ReplyCode.WrongNode, placementVersion: this.driver.placementVersion });
+    if (!replica || !replica.canWrite) {
+      p.done({ id: op.id, code: ReplyCode.WrongNode, placementVersion: this.driver.placementVersion, leaderHint: this.driver.leaderHint(op.vnode) });
       return;
     }
     const params: WriteParams = op.aux.length > 0 ? (JSON.parse(op.aux.toString('utf8')) as WriteParams) : {};
     let oldItem: Item | undefined;
     const oldParsed = (): Item | undefined => (old ? (oldItem ??= JSON.parse(itemValueJson(old).toString('utf8')) as Item) : undefined);
     if (params.condition && !evaluateCondition(params.condition as Condition, oldParsed())) {
-      p.done({
+      this.answerUnchanged(p, seen, {
         id: op.id,
         code: ReplyCode.Error,
         errorType: 'ConditionalCheckFailedException',
@@ -148,7 +163,7 @@ export class WritePipeline {
       };
     } else {
       if (!old) {
-        p.done({ id: op.id, code: ReplyCode.Ok, aux: sizes(op, 0, 0) }); // deleting nothing changes nothing
+        this.answerUnchanged(p, seen, { id: op.id, code: ReplyCode.Ok, aux: sizes(op, 0, 0) }); // deleting nothing changes nothing
         return;
       }
       if (op.flags & OpFlag.ReturnOld) returned = itemValueJson(old);
@@ -160,12 +175,14 @@ export class WritePipeline {
       proposal = this.driver.propose(op.vnode, [mutation]);
     } catch (err) {
       if (err instanceof NotLeaderError) {
-        p.done({ id: op.id, code: ReplyCode.WrongNode, placementVersion: this.driver.placementVersion });
+        p.done({ id: op.id, code: ReplyCode.WrongNode, placementVersion: this.driver.placementVersion, leaderHint: this.driver.leaderHint(op.vnode) });
         return;
       }
       throw err;
     }
-    this.overlay.set(k, { vnode: op.vnode, index: proposal.index, value });
+    const applied = proposal.applied;
+    applied.catch(() => undefined); // observed below; this copy only feeds answerUnchanged
+    this.overlay.set(k, { vnode: op.vnode, index: proposal.index, value, applied });
     const proposedAt = process.hrtime.bigint();
     let timer: NodeJS.Timeout | undefined = setTimeout(() => {
       timer = undefined;
@@ -179,12 +196,17 @@ export class WritePipeline {
         clearTimeout(timer);
         p.done({ id: op.id, code: ReplyCode.Ok, body: returned, aux: sizes(op, old ? itemValueSize(old) : 0, value ? itemValueSize(value) : 0) });
       },
-      () => {
-        // Leadership was lost before the write applied: what the overlay says is no longer known.
+      (err: unknown) => {
+        // The entry will not apply here: the overlay no longer describes what is stored.
         if (this.overlay.get(k)?.index === proposal.index) this.overlay.delete(k);
         if (!timer) return;
         clearTimeout(timer);
-        p.done({ id: op.id, code: ReplyCode.WrongNode, placementVersion: this.driver.placementVersion });
+        if (err instanceof EntryDroppedError) {
+          // A new leader's log replaced it: it never happened, so the router may retry it there.
+          p.done({ id: op.id, code: ReplyCode.WrongNode, placementVersion: this.driver.placementVersion, leaderHint: this.driver.leaderHint(op.vnode) });
+        } else {
+          p.done({ id: op.id, code: ReplyCode.Unavailable, errorMessage: (err as Error).message });
+        }
       },
     );
   }

@@ -17,6 +17,8 @@ Options:
   --data-dir <dir>            data directory (env RINGDB_DATA_DIR, default ./data/<zone>)
   --engine <rocksdb|leveldb>  storage engine (env RINGDB_ENGINE, default rocksdb)
   --sync                      fsync the write-ahead log on every write batch
+  --election-timeout-ms <ms>  a vnode whose leader is silent this long (randomized up to twice it)
+                              elects a new one (env RINGDB_ELECTION_TIMEOUT_MS, default 1000)
   --admin-port <port>         /metrics, /health, /ready (env RINGDB_ADMIN_PORT, default 9102; 0 = any free port)
   -h, --help                  show this help
 `;
@@ -31,6 +33,7 @@ export async function storageCommand(argv: string[]): Promise<void> {
     'data-dir': { type: 'string' },
     engine: { type: 'string' },
     sync: { type: 'boolean' },
+    'election-timeout-ms': { type: 'string' },
     'admin-port': { type: 'string' },
   }, HELP);
   const zone = (values.zone as string) ?? process.env.RINGDB_ZONE;
@@ -43,6 +46,11 @@ export async function storageCommand(argv: string[]): Promise<void> {
     process.stderr.write(`--engine must be rocksdb or leveldb\n`);
     process.exit(2);
   }
+  const electionTimeoutMs = Number((values['election-timeout-ms'] as string) ?? env('RINGDB_ELECTION_TIMEOUT_MS', '1000'));
+  if (!Number.isInteger(electionTimeoutMs) || electionTimeoutMs < 100) {
+    process.stderr.write(`--election-timeout-ms must be an integer of at least 100\n`);
+    process.exit(2);
+  }
   const log = createLogger({ role: 'storage' });
   const node = new StorageNode({
     id: values.id as string | undefined,
@@ -53,6 +61,7 @@ export async function storageCommand(argv: string[]): Promise<void> {
     dataDir: (values['data-dir'] as string) ?? env('RINGDB_DATA_DIR', `./data/${zone}`),
     engine,
     sync: Boolean(values.sync),
+    electionTimeoutMs,
     adminPort: Number((values['admin-port'] as string) ?? env('RINGDB_ADMIN_PORT', '9102')),
     log,
   });

@@ -1,7 +1,19 @@
 /** Replication messages and effects. Field names match proto/ringdb.proto (camelCase). */
 
+/** Leader -> follower: entries after (prevIndex, prevTerm), the leader's commit; always answered. */
 export const MSG_APPEND = 1;
+/** Follower -> leader: ok with the index its log matches up to, or a rejection with a hint. */
 export const MSG_APPEND_REPLY = 2;
+/** Candidate -> voter: vote for me in `term`; my log ends at (lastIndex, prevTerm). */
+export const MSG_VOTE = 3;
+export const MSG_VOTE_REPLY = 4;
+/** Would you vote for me in `term`? Changes no state at the voter (Raft's pre-vote). */
+export const MSG_PRE_VOTE = 5;
+export const MSG_PRE_VOTE_REPLY = 6;
+/** Leader -> follower: the commit index advanced up to (prevIndex, prevTerm); not answered. */
+export const MSG_COMMIT = 7;
+/** Leader -> its preferred successor: campaign now (leadership transfer). */
+export const MSG_TIMEOUT_NOW = 8;
 
 export interface Mutation {
   tableId: Buffer;
@@ -16,6 +28,7 @@ export interface Mutation {
 export interface LogEntry {
   index: number;
   term: number;
+  /** Empty for the no-op entry a new leader appends to commit its predecessors' entries. */
   mutations: Mutation[];
 }
 
@@ -24,11 +37,16 @@ export interface PeerMsg {
   type: number;
   term: number;
   prevIndex: number;
+  /** APPEND/COMMIT: term of the entry at prevIndex. VOTE/PRE_VOTE: term of the candidate's last entry. */
   prevTerm: number;
   commit: number;
   entries: LogEntry[];
+  /** Replies: success / vote granted. VOTE: the candidate campaigns because of a leadership transfer. */
   ok: boolean;
+  /** APPEND_REPLY: the follower's match index (ok) or where its log could match (rejection). VOTE: the candidate's last index. */
   lastIndex: number;
+  /** APPEND: the leader's clock when it sent the message; APPEND_REPLY: echoed (leader lease). */
+  sentAt: number;
 }
 
 export interface Outgoing {
@@ -45,14 +63,27 @@ export interface FetchRequest {
   to: number;
 }
 
+/** A replica's durable state besides its log. */
+export interface HardState {
+  term: number;
+  /** Whom this replica voted for in `term` ('' for nobody). */
+  votedFor: string;
+  applied: number;
+  appliedTerm: number;
+}
+
 /**
- * What a replica asks its driver to do, in this order: persist `entries` and `state` and apply
- * `apply` in one atomic write; then send `messages`; then serve `fetch`; then call `advance(ready)`.
+ * What a replica asks its driver to do, in this order: delete the durable log from `truncateFrom`
+ * on (when set), persist `entries` and `state` and apply `apply`, all in one atomic write; then
+ * send `messages`; then serve `fetch`; then call `advance(ready)`.
  */
 export interface Ready {
   vnode: number;
+  /** Delete durable log entries truncateFrom..truncateTo (a follower dropping a deposed leader's entries). */
+  truncateFrom: number;
+  truncateTo: number;
   entries: LogEntry[];
-  state: { term: number; applied: number; appliedTerm: number } | null;
+  state: HardState | null;
   apply: LogEntry[];
   messages: Outgoing[];
   fetch: FetchRequest[];
@@ -61,19 +92,32 @@ export interface Ready {
 }
 
 export interface ReplicaTimings {
-  /** Idle leaders send an empty append this often (carries the commit index; probes followers). */
+  /** A leader sends every follower at least this often (empty appends when idle); answers renew its lease. */
   heartbeatMs: number;
+  /**
+   * A follower that hears nothing from a leader for a random time in [electionTimeoutMs,
+   * 2 x electionTimeoutMs) campaigns; no replica votes for a new leader within electionTimeoutMs of
+   * hearing from the current one, which is what makes the leader lease safe.
+   */
+  electionTimeoutMs: number;
   /** A follower that has not acknowledged for this long is re-sent everything from its match. */
   resendMs: number;
   /** At most this many entries in one append message. */
   maxEntriesPerMessage: number;
   /** Applied entries kept in memory for slow followers; older ones are fetched from disk. */
   retainedEntries: number;
+  /** Lease length as a fraction of electionTimeoutMs (the rest allows for clock-rate drift). */
+  leaseFraction: number;
+  /** A leader that is not its vnode's preferred leader hands over at most this often. */
+  transferCooldownMs: number;
 }
 
 export const DEFAULT_TIMINGS: ReplicaTimings = {
-  heartbeatMs: 500,
+  heartbeatMs: 250,
+  electionTimeoutMs: 1_000,
   resendMs: 1_000,
   maxEntriesPerMessage: 512,
   retainedEntries: 4_096,
+  leaseFraction: 0.8,
+  transferCooldownMs: 2_000,
 };

@@ -2,7 +2,14 @@ import {
   DEFAULT_TIMINGS,
   MSG_APPEND,
   MSG_APPEND_REPLY,
+  MSG_COMMIT,
+  MSG_PRE_VOTE,
+  MSG_PRE_VOTE_REPLY,
+  MSG_TIMEOUT_NOW,
+  MSG_VOTE,
+  MSG_VOTE_REPLY,
   type FetchRequest,
+  type HardState,
   type LogEntry,
   type Mutation,
   type Outgoing,
@@ -16,13 +23,18 @@ interface Progress {
   match: number;
   next: number;
   lastSentMs: number;
+  /** When the follower last answered in this term (any answer). */
   lastAckMs: number;
+  /** The leader's send time of the newest message the follower answered (for the lease). */
+  ackedSentAt: number;
+  /** The highest commit index the follower has been told it may apply (capped by what it holds). */
   sentCommit: number;
   fetching: boolean;
 }
 
 export interface ReplicaRestoreState {
   term: number;
+  votedFor?: string;
   applied: number;
   /** Term of the entry at `applied` (0 when nothing was applied). */
   appliedTerm: number;
@@ -32,40 +44,40 @@ export interface ReplicaRestoreState {
   unapplied: LogEntry[];
 }
 
+export type Role = 'leader' | 'follower' | 'candidate' | 'none';
+
 /**
- * One replica of one vnode: a deterministic state machine with no I/O. Inputs are `configure`
- * (the group and its leader, from placement), `propose` (leader only), `step` (a peer's message),
- * `tick` (time) and `fetched` (log entries read back from disk). Its outputs are collected with
- * `ready()` and acknowledged with `advance()`.
+ * One replica of one vnode: a deterministic state machine with no I/O and no clock of its own.
+ * Inputs are `configure` (the group and its preferred leader, from placement), `propose` (leader
+ * only), `step` (a peer's message), `tick` (time) and `fetched` (log entries read back from disk).
+ * Outputs are collected with `ready()` and acknowledged with `advance()`.
  *
- * Log replication follows Raft's shape: the leader assigns each write the next index, persists it,
- * streams it to the followers, and commits an index once a majority of the group (two of three)
- * holds it durably; followers apply committed entries in log order. In this version the leader is
- * designated by membership for a fixed term; elections are not implemented here yet.
+ * It is Raft, per vnode: replicas have terms and a replicated log; a replica that hears from no
+ * leader for a randomized election timeout asks the others first whether they would vote for it
+ * (pre-vote, so a replica cut off from the rest cannot disrupt them with ever higher terms), then
+ * campaigns; it wins with a majority (two of three) of votes, each given only to a candidate whose
+ * log is at least as up to date as the voter's. The leader appends a no-op entry, replicates,
+ * commits an index once a majority holds it durably, and accepts writes only after its no-op is
+ * applied (so conditions are evaluated against every committed write). It serves strongly
+ * consistent reads only while it holds a lease: a majority answered a message it sent less than
+ * leaseFraction x electionTimeoutMs ago, and no replica votes for anyone else within
+ * electionTimeoutMs of hearing from its leader. A leader that is not the placement's preferred
+ * replica hands leadership back to it once it has caught up (Raft's leadership transfer).
  */
 export class VnodeReplica {
-  role: 'leader' | 'follower' | 'none' = 'none';
+  role: Role = 'none';
   term: number;
+  votedFor: string;
+  /** The leader of `term` as far as this replica knows ('' while unknown). */
   leaderId = '';
   peers: string[] = [];
+  preferred = '';
 
   lastIndex: number;
   lastTerm: number;
   commit: number;
   applied: number;
   persisted: number;
-
-  /**
-   * For a leader: how far each follower is behind, in log entries, and for how long it has not
-   * acknowledged while behind (0 when caught up). Read-only; for metrics.
-   */
-  followerLag(nowMs: number): { peer: string; entries: number; ms: number }[] {
-    if (this.role !== 'leader') return [];
-    return [...this.progress].map(([peer, pr]) => {
-      const entries = this.lastIndex - pr.match;
-      return { peer, entries, ms: entries > 0 ? Math.max(0, nowMs - pr.lastAckMs) : 0 };
-    });
-  }
 
   /** Entries (floorIndex, lastIndex], contiguous. */
   private tail: LogEntry[];
@@ -80,16 +92,33 @@ export class VnodeReplica {
   private outbox: Outgoing[] = [];
   private fetches: FetchRequest[] = [];
   /** A follower's acknowledgement waits until the entries it acknowledges are durable. */
-  private pendingAck: { to: string; upTo: number } | null = null;
+  private pendingAck: { to: string; upTo: number; sentAt: number } | null = null;
   private needsSend = false;
+  private truncateFrom = 0;
+  private truncateTo = 0;
+  /** Lowest log index cut by a truncation since the last `ready()` (minus one), for `advance`. */
+  private truncatedBelow = Infinity;
+
+  /** When this replica last heard from its leader (or started); no votes for others until + electionTimeoutMs. */
+  private lastHeardMs: number;
+  private electionDeadline: number;
+  private votes = new Set<string>();
+  private preVoting = false;
+  /** Index of this leader's no-op entry: writes and consistent reads wait until it is applied. */
+  private termStartIndex = Infinity;
+  private transfer: { to: string; until: number } | null = null;
+  private transferAllowedAt = 0;
 
   constructor(
     readonly vnode: number,
     readonly self: string,
     restored: ReplicaRestoreState,
     private readonly timings: ReplicaTimings = DEFAULT_TIMINGS,
+    nowMs = 0,
+    private readonly random: () => number = Math.random,
   ) {
     this.term = restored.term;
+    this.votedFor = restored.votedFor ?? '';
     this.applied = restored.applied;
     this.commit = restored.applied;
     this.lastIndex = restored.lastIndex;
@@ -104,34 +133,47 @@ export class VnodeReplica {
     if (this.tail.length > 0 && this.tail[this.tail.length - 1].index !== restored.lastIndex) {
       throw new Error(`vnode ${vnode}: restored log tail does not end at lastIndex ${restored.lastIndex}`);
     }
+    // A restarted replica may have answered a leader just before it stopped: it must not vote for
+    // another one within an election timeout of that, which it can only ensure from its own start.
+    this.lastHeardMs = nowMs;
+    this.electionDeadline = nowMs + this.randomTimeout();
   }
 
-  /** Sets the group (every replica's node id, self included) and its leader for `term`. */
-  configure(replicas: string[], leaderId: string, term: number, nowMs: number): void {
-    const peers = replicas.filter((r) => r !== this.self);
-    const changed =
-      leaderId !== this.leaderId || term !== this.term || peers.length !== this.peers.length || peers.some((p, i) => p !== this.peers[i]);
-    if (!changed) return;
-    if (term !== this.term) {
-      this.term = term;
-      this.stateDirty = true;
-    }
-    this.leaderId = leaderId;
-    this.peers = peers;
-    this.role = !replicas.includes(this.self) ? 'none' : leaderId === this.self ? 'leader' : 'follower';
-    this.progress.clear();
-    if (this.role === 'leader') {
-      for (const p of peers) this.progress.set(p, this.newProgress(nowMs));
-      this.needsSend = true;
-    }
-  }
-
-  private newProgress(nowMs: number): Progress {
-    return { match: 0, next: this.lastIndex + 1, lastSentMs: -Infinity, lastAckMs: nowMs, sentCommit: 0, fetching: false };
-  }
+  // ---------------------------------------------------------------- queries
 
   get isLeader(): boolean {
     return this.role === 'leader';
+  }
+
+  /** A leader whose no-op is applied and that is not handing over: it may take writes. */
+  get canWrite(): boolean {
+    return this.role === 'leader' && this.applied >= this.termStartIndex && this.transfer === null;
+  }
+
+  /** A leader that may answer a strongly consistent read from its applied state at `nowMs`. */
+  canReadConsistent(nowMs: number): boolean {
+    return this.role === 'leader' && this.applied >= this.termStartIndex && nowMs < this.leaseUntil(nowMs);
+  }
+
+  /** End of the leader's lease: a majority answered messages sent since (lease end - lease length). */
+  leaseUntil(nowMs: number): number {
+    if (this.role !== 'leader') return 0;
+    const sent = [nowMs];
+    for (const pr of this.progress.values()) sent.push(pr.ackedSentAt);
+    sent.sort((a, b) => b - a);
+    return sent[this.quorum - 1] + this.timings.electionTimeoutMs * this.timings.leaseFraction;
+  }
+
+  /**
+   * For a leader: how far each follower is behind, in log entries, and for how long it has not
+   * acknowledged while behind (0 when caught up). Read-only; for metrics.
+   */
+  followerLag(nowMs: number): { peer: string; entries: number; ms: number }[] {
+    if (this.role !== 'leader') return [];
+    return [...this.progress].map(([peer, pr]) => {
+      const entries = this.lastIndex - pr.match;
+      return { peer, entries, ms: entries > 0 ? Math.max(0, nowMs - pr.lastAckMs) : 0 };
+    });
   }
 
   /** Size of the group's majority. */
@@ -139,19 +181,264 @@ export class VnodeReplica {
     return Math.floor((this.peers.length + 1) / 2) + 1;
   }
 
+  private randomTimeout(): number {
+    return this.timings.electionTimeoutMs * (1 + this.random());
+  }
+
+  // ---------------------------------------------------------------- inputs
+
+  /** Sets the group (every replica's node id, self included) and its preferred leader. */
+  configure(replicas: string[], preferred: string, nowMs: number): void {
+    this.preferred = preferred;
+    const peers = replicas.filter((r) => r !== this.self);
+    if (!replicas.includes(this.self)) {
+      if (this.role !== 'none') {
+        this.role = 'none';
+        this.leaderId = '';
+        this.progress.clear();
+        this.transfer = null;
+      }
+      this.peers = peers;
+      return;
+    }
+    const samePeers = peers.length === this.peers.length && peers.every((p, i) => p === this.peers[i]);
+    this.peers = peers;
+    if (this.role === 'none') {
+      this.role = 'follower';
+      this.lastHeardMs = Math.max(this.lastHeardMs, nowMs);
+      // The preferred replica campaigns first, so a fresh cluster starts with the planned leaders.
+      const T = this.timings.electionTimeoutMs;
+      this.electionDeadline = nowMs + (preferred === this.self ? T * (1 + 0.1 * this.random()) : this.randomTimeout());
+    }
+    if (!samePeers && this.role === 'leader') {
+      for (const p of [...this.progress.keys()]) if (!peers.includes(p)) this.progress.delete(p);
+      for (const p of peers) if (!this.progress.has(p)) this.progress.set(p, this.newProgress(nowMs));
+      this.needsSend = true;
+    }
+    if (peers.length === 0 && this.role !== 'leader') this.campaign(nowMs, false); // a group of one
+  }
+
   /** Appends a write at the leader; returns its log index (the driver waits for it to apply). */
   propose(mutations: Mutation[]): number {
-    if (this.role !== 'leader') throw new Error(`vnode ${this.vnode}: propose on a ${this.role}`);
+    if (!this.canWrite) throw new Error(`vnode ${this.vnode}: propose on a ${this.role} that cannot write`);
     const entry: LogEntry = { index: this.lastIndex + 1, term: this.term, mutations };
     this.appendLocal(entry);
     this.needsSend = true;
     return entry.index;
   }
 
+  step(from: string, msg: PeerMsg, nowMs: number): void {
+    if (this.role === 'none') return;
+    if (msg.type === MSG_PRE_VOTE) return this.onPreVote(from, msg, nowMs);
+    if (msg.type === MSG_PRE_VOTE_REPLY) return this.onPreVoteReply(from, msg, nowMs);
+    if (msg.type === MSG_VOTE && msg.term > this.term && !msg.ok && this.inLease(nowMs)) {
+      return; // a current leader is known: ignore disruptive candidates (they will get no vote)
+    }
+    if (msg.term > this.term) {
+      const fromLeader = msg.type === MSG_APPEND || msg.type === MSG_COMMIT || msg.type === MSG_TIMEOUT_NOW;
+      this.becomeFollower(msg.term, fromLeader ? from : '', nowMs);
+    }
+    switch (msg.type) {
+      case MSG_APPEND:
+        return this.onAppend(from, msg, nowMs);
+      case MSG_COMMIT:
+        return this.onCommit(from, msg, nowMs);
+      case MSG_APPEND_REPLY:
+        return this.onAppendReply(from, msg, nowMs);
+      case MSG_VOTE:
+        return this.onVote(from, msg, nowMs);
+      case MSG_VOTE_REPLY:
+        return this.onVoteReply(from, msg, nowMs);
+      case MSG_TIMEOUT_NOW:
+        if (msg.term === this.term && from === this.leaderId && this.role === 'follower') this.campaign(nowMs, true);
+        return;
+    }
+  }
+
+  tick(nowMs: number): void {
+    if (this.role === 'none') return;
+    if (this.role !== 'leader') {
+      if (nowMs >= this.electionDeadline) {
+        if (this.peers.length === 0) this.campaign(nowMs, false);
+        else this.preCampaign(nowMs);
+      }
+      return;
+    }
+    // Leader: step down when a majority has not answered for an election timeout (it has no lease
+    // and cannot commit; stepping down lets routers find the leader the others elected).
+    if (this.peers.length > 0) {
+      const acks = [nowMs, ...[...this.progress.values()].map((p) => p.lastAckMs)].sort((a, b) => b - a);
+      if (nowMs - acks[this.quorum - 1] >= this.timings.electionTimeoutMs) {
+        this.becomeFollower(this.term, '', nowMs);
+        return;
+      }
+    }
+    for (const pr of this.progress.values()) {
+      if (pr.match < this.lastIndex && nowMs - pr.lastAckMs >= this.timings.resendMs && nowMs - pr.lastSentMs >= this.timings.resendMs) {
+        pr.next = pr.match + 1; // nothing heard for a while: assume in-flight messages were lost
+        this.needsSend = true;
+      }
+      if (nowMs - pr.lastSentMs >= this.timings.heartbeatMs) this.needsSend = true;
+    }
+    this.maybeTransfer(nowMs);
+  }
+
+  /** Entries read back from the durable log for `peer`: [from - 1 (for its term) .. to]. */
+  fetched(peer: string, prevIndex: number, prevTerm: number, entries: LogEntry[], nowMs: number): void {
+    const pr = this.progress.get(peer);
+    if (!pr || this.role !== 'leader') return;
+    pr.fetching = false;
+    if (entries.length === 0 || entries[0].index !== prevIndex + 1) return;
+    if (entries.some((e) => e.index > this.lastIndex || this.termAt(e.index) !== undefined && this.termAt(e.index) !== e.term)) return;
+    this.outbox.push({ to: peer, msg: this.appendMsg(prevIndex, prevTerm, entries, nowMs) });
+    pr.next = entries[entries.length - 1].index + 1;
+    pr.lastSentMs = nowMs;
+    pr.sentCommit = Math.max(pr.sentCommit, Math.min(this.commit, pr.next - 1));
+  }
+
+  // ---------------------------------------------------------------- elections
+
+  /** Heard from a leader (or started) less than an election timeout ago. */
+  private inLease(nowMs: number): boolean {
+    if (this.role === 'leader') return true;
+    return nowMs - this.lastHeardMs < this.timings.electionTimeoutMs;
+  }
+
+  private logUpToDate(lastIndex: number, lastTerm: number): boolean {
+    return lastTerm > this.lastTerm || (lastTerm === this.lastTerm && lastIndex >= this.lastIndex);
+  }
+
+  private send(to: string, type: number, fields: Partial<PeerMsg>): void {
+    this.outbox.push({
+      to,
+      msg: { vnode: this.vnode, type, term: this.term, prevIndex: 0, prevTerm: 0, commit: 0, entries: [], ok: false, lastIndex: 0, sentAt: 0, ...fields },
+    });
+  }
+
+  private preCampaign(nowMs: number): void {
+    this.electionDeadline = nowMs + this.randomTimeout();
+    this.preVoting = true;
+    this.votes = new Set([this.self]);
+    for (const p of this.peers) this.send(p, MSG_PRE_VOTE, { term: this.term + 1, lastIndex: this.lastIndex, prevTerm: this.lastTerm });
+  }
+
+  private campaign(nowMs: number, transfer: boolean): void {
+    this.preVoting = false;
+    this.term += 1;
+    this.votedFor = this.self;
+    this.stateDirty = true;
+    this.role = 'candidate';
+    this.leaderId = '';
+    this.progress.clear();
+    this.transfer = null;
+    this.electionDeadline = nowMs + this.randomTimeout();
+    this.votes = new Set([this.self]);
+    if (this.votes.size >= this.quorum) return this.becomeLeader(nowMs);
+    for (const p of this.peers) this.send(p, MSG_VOTE, { lastIndex: this.lastIndex, prevTerm: this.lastTerm, ok: transfer });
+  }
+
+  private onPreVote(from: string, msg: PeerMsg, nowMs: number): void {
+    const grant = msg.term > this.term && !this.inLease(nowMs) && this.logUpToDate(msg.lastIndex, msg.prevTerm);
+    this.send(from, MSG_PRE_VOTE_REPLY, { term: grant ? msg.term : this.term, ok: grant });
+  }
+
+  private onPreVoteReply(from: string, msg: PeerMsg, nowMs: number): void {
+    if (!msg.ok) {
+      if (msg.term > this.term) this.becomeFollower(msg.term, '', nowMs);
+      return;
+    }
+    if (!this.preVoting || this.role === 'leader' || msg.term !== this.term + 1) return;
+    this.votes.add(from);
+    if (this.votes.size >= this.quorum) this.campaign(nowMs, false);
+  }
+
+  private onVote(from: string, msg: PeerMsg, nowMs: number): void {
+    const grant =
+      msg.term === this.term &&
+      (this.votedFor === '' || this.votedFor === from) &&
+      this.role !== 'leader' &&
+      this.logUpToDate(msg.lastIndex, msg.prevTerm);
+    if (grant) {
+      this.votedFor = from;
+      this.stateDirty = true; // the vote is persisted before the reply leaves (ready order)
+      this.electionDeadline = nowMs + this.randomTimeout();
+    }
+    this.send(from, MSG_VOTE_REPLY, { ok: grant });
+  }
+
+  private onVoteReply(from: string, msg: PeerMsg, nowMs: number): void {
+    if (this.role !== 'candidate' || msg.term !== this.term || !msg.ok) return;
+    this.votes.add(from);
+    if (this.votes.size >= this.quorum) this.becomeLeader(nowMs);
+  }
+
+  private becomeFollower(term: number, leaderId: string, nowMs: number): void {
+    if (term > this.term) {
+      this.term = term;
+      this.votedFor = '';
+      this.stateDirty = true;
+    }
+    this.role = 'follower';
+    this.leaderId = leaderId;
+    this.progress.clear();
+    this.transfer = null;
+    this.preVoting = false;
+    this.termStartIndex = Infinity;
+    if (leaderId) this.lastHeardMs = nowMs;
+    this.electionDeadline = nowMs + this.randomTimeout();
+  }
+
+  private becomeLeader(nowMs: number): void {
+    this.role = 'leader';
+    this.leaderId = this.self;
+    this.preVoting = false;
+    this.progress.clear();
+    for (const p of this.peers) this.progress.set(p, this.newProgress(nowMs));
+    const noop: LogEntry = { index: this.lastIndex + 1, term: this.term, mutations: [] };
+    this.appendLocal(noop);
+    this.termStartIndex = noop.index;
+    this.transferAllowedAt = nowMs + this.timings.transferCooldownMs;
+    this.needsSend = true;
+  }
+
+  private newProgress(nowMs: number): Progress {
+    return { match: 0, next: this.lastIndex + 1, lastSentMs: -Infinity, lastAckMs: nowMs, ackedSentAt: -Infinity, sentCommit: 0, fetching: false };
+  }
+
+  /** A leader that is not the preferred replica hands over once the preferred one has caught up. */
+  private maybeTransfer(nowMs: number): void {
+    if (this.transfer) {
+      if (nowMs >= this.transfer.until) {
+        this.transfer = null; // it did not catch up in time: keep leading, try again later
+        this.transferAllowedAt = nowMs + this.timings.transferCooldownMs;
+        return;
+      }
+      const pr = this.progress.get(this.transfer.to);
+      if (pr && pr.match === this.lastIndex && this.commit === this.lastIndex && this.applied === this.lastIndex) {
+        this.send(this.transfer.to, MSG_TIMEOUT_NOW, {});
+        this.becomeFollower(this.term, '', nowMs);
+        this.lastHeardMs = nowMs;
+      }
+      return;
+    }
+    if (!this.preferred || this.preferred === this.self || nowMs < this.transferAllowedAt) return;
+    const pr = this.progress.get(this.preferred);
+    if (!pr || nowMs - pr.lastAckMs > 2 * this.timings.heartbeatMs) return;
+    if (this.lastIndex - pr.match > this.timings.maxEntriesPerMessage) return; // far behind: let it catch up first
+    this.transfer = { to: this.preferred, until: nowMs + this.timings.electionTimeoutMs };
+  }
+
+  // ---------------------------------------------------------------- log replication
+
   private appendLocal(entry: LogEntry): void {
     this.tail.push(entry);
     this.lastIndex = entry.index;
     this.lastTerm = entry.term;
+  }
+
+  /** Term of the log entry at `index`, if it is still held in memory (undefined below the retained tail or past the end). */
+  entryTerm(index: number): number | undefined {
+    return index > this.floorIndex ? this.termAt(index) : undefined;
   }
 
   private termAt(index: number): number | undefined {
@@ -170,58 +457,93 @@ export class VnodeReplica {
     return this.tail.slice(start, start + max);
   }
 
-  step(from: string, msg: PeerMsg, nowMs: number): void {
-    if (msg.type === MSG_APPEND) this.onAppend(from, msg);
-    else if (msg.type === MSG_APPEND_REPLY) this.onAppendReply(from, msg, nowMs);
+  /** Drops entries from `index` on (never committed ones: a new leader's log replaces them). */
+  private truncate(index: number): void {
+    if (index <= this.commit) throw new Error(`vnode ${this.vnode}: truncating committed entry ${index} (commit ${this.commit})`);
+    const first = this.floorIndex + 1;
+    const durableEnd = Math.max(this.persisting, this.persisted);
+    if (index <= durableEnd) {
+      this.truncateFrom = this.truncateFrom === 0 ? index : Math.min(this.truncateFrom, index);
+      this.truncateTo = Math.max(this.truncateTo, durableEnd);
+    }
+    this.tail.length = index - first;
+    this.lastIndex = index - 1;
+    this.lastTerm = this.termAt(index - 1) ?? this.floorTerm;
+    this.persisting = Math.min(this.persisting, index - 1);
+    this.persisted = Math.min(this.persisted, index - 1);
+    this.truncatedBelow = Math.min(this.truncatedBelow, index - 1);
+    if (this.pendingAck && this.pendingAck.upTo >= index) this.pendingAck = null;
   }
 
-  private reply(to: string, ok: boolean, lastIndex: number): void {
-    this.outbox.push({
-      to,
-      msg: { vnode: this.vnode, type: MSG_APPEND_REPLY, term: this.term, prevIndex: 0, prevTerm: 0, commit: 0, entries: [], ok, lastIndex },
-    });
-  }
-
-  private onAppend(from: string, msg: PeerMsg): void {
-    if (msg.term < this.term || this.role === 'none') return; // a deposed or unknown leader: ignore
-    if (this.role !== 'follower' || from !== this.leaderId) {
-      // Placement has not reached this node yet; the leader will resend.
+  private onAppend(from: string, msg: PeerMsg, nowMs: number): void {
+    if (msg.term < this.term) {
+      this.send(from, MSG_APPEND_REPLY, { ok: false, lastIndex: this.lastIndex, sentAt: msg.sentAt });
       return;
     }
+    // msg.term === this.term: `from` is this term's leader.
+    if (this.role !== 'follower' || this.leaderId !== from) this.becomeFollower(this.term, from, nowMs);
+    this.lastHeardMs = nowMs;
+    this.electionDeadline = nowMs + this.randomTimeout();
     if (msg.prevIndex > this.lastIndex) {
-      this.reply(from, false, this.lastIndex);
+      this.send(from, MSG_APPEND_REPLY, { ok: false, lastIndex: this.lastIndex, sentAt: msg.sentAt });
       return;
     }
     const localPrevTerm = this.termAt(msg.prevIndex);
+    // Below the in-memory tail everything is applied, hence committed, hence equal to the leader's.
     if (localPrevTerm !== undefined && localPrevTerm !== msg.prevTerm) {
-      // Logs diverge; with a fixed leader per term this cannot happen yet (elections will need it).
-      this.reply(from, false, Math.min(this.lastIndex, msg.prevIndex - 1));
+      this.send(from, MSG_APPEND_REPLY, { ok: false, lastIndex: Math.max(this.commit, msg.prevIndex - 1), sentAt: msg.sentAt });
       return;
     }
+    let match = msg.prevIndex;
     for (const entry of msg.entries) {
-      if (entry.index <= this.lastIndex) continue; // already held
+      if (entry.index <= this.floorIndex) {
+        match = entry.index;
+        continue;
+      }
+      if (entry.index <= this.lastIndex) {
+        if (this.termAt(entry.index) === entry.term) {
+          match = entry.index;
+          continue;
+        }
+        this.truncate(entry.index);
+      }
       if (entry.index !== this.lastIndex + 1) break;
       this.appendLocal(entry);
+      match = entry.index;
     }
-    const newCommit = Math.min(msg.commit, this.lastIndex);
+    const newCommit = Math.min(msg.commit, match);
     if (newCommit > this.commit) this.commit = newCommit;
-    if (this.lastIndex > this.persisted) this.pendingAck = { to: from, upTo: this.lastIndex };
-    else this.reply(from, true, this.lastIndex);
+    if (match > this.persisted) this.pendingAck = { to: from, upTo: match, sentAt: msg.sentAt };
+    else this.send(from, MSG_APPEND_REPLY, { ok: true, lastIndex: match, sentAt: msg.sentAt });
+  }
+
+  private onCommit(from: string, msg: PeerMsg, nowMs: number): void {
+    if (msg.term < this.term) return;
+    if (this.role !== 'follower' || this.leaderId !== from) this.becomeFollower(this.term, from, nowMs);
+    this.lastHeardMs = nowMs;
+    this.electionDeadline = nowMs + this.randomTimeout();
+    // Only up to an entry known to match the leader's log.
+    const localTerm = this.termAt(msg.prevIndex);
+    const matches = msg.prevIndex <= this.floorIndex || (localTerm !== undefined && localTerm === msg.prevTerm);
+    if (!matches) return;
+    const newCommit = Math.min(msg.commit, msg.prevIndex);
+    if (newCommit > this.commit) this.commit = newCommit;
   }
 
   private onAppendReply(from: string, msg: PeerMsg, nowMs: number): void {
-    if (this.role !== 'leader') return;
+    if (this.role !== 'leader' || msg.term !== this.term) return;
     const pr = this.progress.get(from);
     if (!pr) return;
     pr.lastAckMs = nowMs;
+    if (msg.sentAt > pr.ackedSentAt) pr.ackedSentAt = msg.sentAt;
     if (msg.ok) {
       if (msg.lastIndex > pr.match) pr.match = Math.min(msg.lastIndex, this.lastIndex);
       if (pr.next <= pr.match) pr.next = pr.match + 1;
       this.maybeCommit();
     } else {
-      // The follower's log ends earlier than we assumed: resend from where it ends.
-      pr.match = Math.min(pr.match, msg.lastIndex);
-      pr.next = Math.min(msg.lastIndex, this.lastIndex) + 1;
+      // The follower's log ends (or diverges) earlier than we assumed: resend from there. What it
+      // acknowledged before stays matched (replies may arrive out of order).
+      pr.next = Math.max(pr.match + 1, Math.min(pr.next, msg.lastIndex + 1));
       pr.lastSentMs = -Infinity;
     }
     this.needsSend = true;
@@ -232,35 +554,12 @@ export class VnodeReplica {
     for (const pr of this.progress.values()) matches.push(pr.match);
     matches.sort((a, b) => b - a);
     const candidate = matches[this.quorum - 1];
-    // Like Raft, only entries of the current term are committed by counting replicas.
+    // Only entries of the current term are committed by counting replicas (Raft, section 5.4.2).
     if (candidate > this.commit && this.termAt(candidate) === this.term) this.commit = candidate;
   }
 
-  tick(nowMs: number): void {
-    if (this.role !== 'leader') return;
-    for (const pr of this.progress.values()) {
-      if (pr.match < this.lastIndex && nowMs - pr.lastAckMs >= this.timings.resendMs && nowMs - pr.lastSentMs >= this.timings.resendMs) {
-        pr.next = pr.match + 1; // nothing heard for a while: assume in-flight messages were lost
-        this.needsSend = true;
-      }
-      if (nowMs - pr.lastSentMs >= this.timings.heartbeatMs) this.needsSend = true;
-    }
-  }
-
-  /** Entries read back from the durable log for `peer`: [from - 1 (for its term) .. to]. */
-  fetched(peer: string, prevIndex: number, prevTerm: number, entries: LogEntry[], nowMs: number): void {
-    const pr = this.progress.get(peer);
-    if (!pr || this.role !== 'leader') return;
-    pr.fetching = false;
-    if (entries.length === 0 || entries[0].index !== prevIndex + 1) return;
-    this.outbox.push({ to: peer, msg: this.appendMsg(prevIndex, prevTerm, entries) });
-    pr.next = entries[entries.length - 1].index + 1;
-    pr.lastSentMs = nowMs;
-    pr.sentCommit = this.commit;
-  }
-
-  private appendMsg(prevIndex: number, prevTerm: number, entries: LogEntry[]): PeerMsg {
-    return { vnode: this.vnode, type: MSG_APPEND, term: this.term, prevIndex, prevTerm, commit: this.commit, entries, ok: false, lastIndex: this.lastIndex };
+  private appendMsg(prevIndex: number, prevTerm: number, entries: LogEntry[], nowMs: number): PeerMsg {
+    return { vnode: this.vnode, type: MSG_APPEND, term: this.term, prevIndex, prevTerm, commit: this.commit, entries, ok: false, lastIndex: this.lastIndex, sentAt: nowMs };
   }
 
   private sendAppends(nowMs: number): void {
@@ -268,7 +567,15 @@ export class VnodeReplica {
       if (pr.fetching) continue;
       const hasNew = pr.next <= this.lastIndex;
       const idle = nowMs - pr.lastSentMs >= this.timings.heartbeatMs;
-      if (!hasNew && !idle && pr.sentCommit >= this.commit) continue;
+      if (!hasNew && !idle) {
+        const upTo = Math.min(this.commit, pr.match);
+        if (upTo > pr.sentCommit) {
+          // Only the commit index moved: tell the follower without asking for an answer.
+          this.send(peer, MSG_COMMIT, { prevIndex: upTo, prevTerm: this.termAt(upTo) ?? 0, commit: this.commit });
+          pr.sentCommit = upTo;
+        }
+        continue;
+      }
       const prevIndex = pr.next - 1;
       const prevTerm = this.termAt(prevIndex);
       const entries = hasNew ? this.entriesFrom(pr.next, this.timings.maxEntriesPerMessage) : [];
@@ -279,12 +586,15 @@ export class VnodeReplica {
         this.fetches.push({ vnode: this.vnode, peer, from: pr.next, to: Math.max(to, pr.next) });
         continue;
       }
-      this.outbox.push({ to: peer, msg: this.appendMsg(prevIndex, prevTerm, entries) });
+      this.outbox.push({ to: peer, msg: this.appendMsg(prevIndex, prevTerm, entries, nowMs) });
       if (entries.length > 0) pr.next = entries[entries.length - 1].index + 1;
       pr.lastSentMs = nowMs;
-      pr.sentCommit = this.commit;
+      // What the follower may apply once it accepts this: the commit index up to what it then holds.
+      pr.sentCommit = Math.max(pr.sentCommit, Math.min(this.commit, pr.next - 1));
     }
   }
+
+  // ---------------------------------------------------------------- outputs
 
   /** True when `ready()` would return work. */
   hasReady(): boolean {
@@ -292,6 +602,7 @@ export class VnodeReplica {
       this.lastIndex > this.persisting ||
       Math.min(this.commit, this.lastIndex) > this.applying ||
       this.stateDirty ||
+      this.truncateFrom !== 0 ||
       this.outbox.length > 0 ||
       this.fetches.length > 0 ||
       this.pendingAck !== null ||
@@ -313,26 +624,32 @@ export class VnodeReplica {
     if (this.pendingAck) {
       messages.push({
         to: this.pendingAck.to,
-        msg: { vnode: this.vnode, type: MSG_APPEND_REPLY, term: this.term, prevIndex: 0, prevTerm: 0, commit: 0, entries: [], ok: true, lastIndex: this.pendingAck.upTo },
+        msg: { vnode: this.vnode, type: MSG_APPEND_REPLY, term: this.term, prevIndex: 0, prevTerm: 0, commit: 0, entries: [], ok: true, lastIndex: this.pendingAck.upTo, sentAt: this.pendingAck.sentAt },
       });
       this.pendingAck = null;
     }
     if (apply.length > 0) this.appliedTerm = apply[apply.length - 1].term;
-    const state =
-      apply.length > 0 || this.stateDirty ? { term: this.term, applied: Math.max(applyTo, this.applying), appliedTerm: this.appliedTerm } : null;
+    const appliedUpTo = Math.max(applyTo, this.applying);
+    const state: HardState | null =
+      apply.length > 0 || this.stateDirty ? { term: this.term, votedFor: this.votedFor, applied: appliedUpTo, appliedTerm: this.appliedTerm } : null;
     const ready: Ready = {
       vnode: this.vnode,
+      truncateFrom: this.truncateFrom,
+      truncateTo: this.truncateTo,
       entries,
       state,
       apply,
       messages,
       fetch: this.fetches,
       persistedUpTo,
-      appliedUpTo: Math.max(applyTo, this.applying),
+      appliedUpTo,
     };
     this.persisting = persistedUpTo;
-    this.applying = ready.appliedUpTo;
+    this.applying = appliedUpTo;
     this.stateDirty = false;
+    this.truncateFrom = 0;
+    this.truncateTo = 0;
+    this.truncatedBelow = Infinity;
     this.outbox = [];
     this.fetches = [];
     return ready;
@@ -340,7 +657,8 @@ export class VnodeReplica {
 
   /** The driver has done everything `ready` asked. */
   advance(ready: Ready): void {
-    if (ready.persistedUpTo > this.persisted) this.persisted = ready.persistedUpTo;
+    const durable = Math.min(ready.persistedUpTo, this.truncatedBelow);
+    if (durable > this.persisted) this.persisted = durable;
     if (ready.appliedUpTo > this.applied) this.applied = ready.appliedUpTo;
     if (this.role === 'leader') {
       const before = this.commit;

@@ -74,7 +74,8 @@ export interface HistoryOp {
 
 export interface CheckOptions {
   /**
-   * Search budget per key, in distinct (linearized set, register value) states; default 1e6.
+   * Search budget per key, in (linearized set, register value) states explored (search nodes
+   * neither memoized nor pruned); default 1e6.
    * When a key exhausts it the verdict is `ok: false, stats.timedOut: true` (unless another key is
    * found non-linearizable, which is then reported instead).
    */
@@ -90,7 +91,7 @@ export interface CheckResult {
   key?: string;
   /** When not ok: the ops of that key sorted by call and the longest linearizable prefix found. */
   explanation?: string;
-  /** When not ok and the search ran: ids of the longest linearizable prefix found for `key`, in order. */
+  /** When the search found `key` non-linearizable: ids of the longest linearizable prefix it found, in order. */
   prefix?: number[];
   /**
    * keys and ops: of the whole history; statesExplored: summed over the keys searched; timedOut:
@@ -142,10 +143,23 @@ interface KeyProblem {
   writerList: Int32Array;
   writerStart: Int32Array;
   writerPos: Int32Array;
+  /** The readers of each value id (known reads and applied cas needing it) by ret, likewise. */
+  readerList: Int32Array;
+  readerStart: Int32Array;
+  readerPos: Int32Array;
   /** Register value id of the initial (absent) state. */
   init: number;
-  /** Value ids to a printable value, for the ids of observed values (0 is "unobserved"). */
-  names: Value[];
+  /** Number of value ids: the observed values, plus 0 for all the others. */
+  values: number;
+  /**
+   * Twins: ops with the same effect on every register value (same outcome knowledge, kind and
+   * value ids), grouped like the writers: twinOf[i] is i's group, its members by index in
+   * twinList[twinStart[g]..twinStart[g + 1]), i at twinPos[i].
+   */
+  twinOf: Int32Array;
+  twinList: Int32Array;
+  twinStart: Int32Array;
+  twinPos: Int32Array;
 }
 
 const UNOBSERVED = 0;
@@ -161,18 +175,15 @@ function compileKey(key: string, all: HistoryOp[]): KeyProblem {
 
   // Observed values: those some op compares the register with. Everything else is one value.
   const ids = new Map<Value, number>();
-  const names: Value[] = ['(unobserved value)'];
   const observe = (v: Value) => {
-    if (!ids.has(v)) {
-      ids.set(v, names.length);
-      names.push(v);
-    }
+    if (!ids.has(v)) ids.set(v, ids.size + 1);
   };
   for (const op of ops) {
     if (op.input.kind === 'cas') observe(op.input.expect);
     else if (op.input.kind === 'get' && op.output?.kind === 'value') observe(op.output.value);
   }
   const id = (v: Value) => ids.get(v) ?? UNOBSERVED;
+  const values = ids.size + 1;
 
   const p: KeyProblem = {
     key,
@@ -190,10 +201,17 @@ function compileKey(key: string, all: HistoryOp[]): KeyProblem {
     rank: new Int32Array(nk),
     writes: new Int32Array(n).fill(-1),
     writerList: new Int32Array(0),
-    writerStart: new Int32Array(names.length + 1),
+    writerStart: new Int32Array(values + 1),
     writerPos: new Int32Array(n),
+    readerList: new Int32Array(0),
+    readerStart: new Int32Array(values + 1),
+    readerPos: new Int32Array(n).fill(-1),
     init: id(undefined),
-    names,
+    values,
+    twinOf: new Int32Array(n),
+    twinList: new Int32Array(n),
+    twinStart: new Int32Array(1),
+    twinPos: new Int32Array(n),
   };
   ops.forEach((op, i) => {
     p.call[i] = op.call;
@@ -242,7 +260,34 @@ function compileKey(key: string, all: HistoryOp[]): KeyProblem {
     p.writerStart[p.writes[i] + 1]++;
     p.writerPos[i] = k;
   });
-  for (let v = 0; v < names.length; v++) p.writerStart[v + 1] += p.writerStart[v];
+  for (let v = 0; v < values; v++) p.writerStart[v + 1] += p.writerStart[v];
+  const readers = Array.from({ length: nk }, (_, i) => i)
+    .filter((i) => p.kind[i] === READ || p.kind[i] === CAS_OK)
+    .sort((x, y) => p.a[x] - p.a[y] || p.ret[x] - p.ret[y] || x - y);
+  p.readerList = Int32Array.from(readers);
+  readers.forEach((i, k) => {
+    p.readerStart[p.a[i] + 1]++;
+    p.readerPos[i] = k;
+  });
+  for (let v = 0; v < values; v++) p.readerStart[v + 1] += p.readerStart[v];
+  const groups = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    const sig = `${i < nk ? 'k' : 'u'}${p.kind[i]},${p.a[i]},${p.b[i]}`;
+    const g = groups.get(sig);
+    if (g) g.push(i);
+    else groups.set(sig, [i]);
+  }
+  p.twinStart = new Int32Array(groups.size + 1);
+  let g = 0;
+  let k = 0;
+  for (const members of groups.values()) {
+    for (const i of members) {
+      p.twinOf[i] = g;
+      p.twinPos[i] = k;
+      p.twinList[k++] = i;
+    }
+    p.twinStart[++g] = k;
+  }
   return p;
 }
 
@@ -274,9 +319,34 @@ interface SearchResult {
 
 function search(p: KeyProblem, maxStates: number): SearchResult {
   const { n, nk, call, ret, kind, a, b, byRet, rank, readOnly, writes, writerList, writerStart, writerPos } = p;
+  const { twinOf, twinList, twinStart, twinPos } = p;
+  /** Per twin group: position in twinList of its first unlinearized member. */
+  const firstTwin = twinStart.slice(0, twinStart.length - 1);
+  /**
+   * Whether op i has an unlinearized twin that was called no later and returned no later (earlier
+   * in index order): swapping two twins in a linearization changes no register value, so such a
+   * pair can always be linearized in that order (and an unknown-outcome op used in place of an
+   * unused earlier twin), and i need not be tried before it.
+   */
+  const dominated = (i: number): boolean => {
+    const end = twinPos[i];
+    for (let k = firstTwin[twinOf[i]]; k < end; k++) {
+      const j = twinList[k];
+      if (!linearized[j] && ret[j] <= ret[i]) return true;
+    }
+    return false;
+  };
   /** Per value id: position in writerList of its first unlinearized writer. */
   const firstWriter = writerStart.slice(0, writerStart.length - 1);
+  const { readerList, readerStart, readerPos } = p;
+  /** Per value id: position in readerList of its first unlinearized reader. */
+  const firstReader = readerStart.slice(0, readerStart.length - 1);
   const wanted: number[] = [];
+  /** Per value id: the node stamp at which it was last scanned for writers. */
+  const seenValue = new Int32Array(p.values);
+  let stamp = 0;
+  /** The unknown-outcome cas ops that can change the register, by call. */
+  const unknownCas = Int32Array.from({ length: n - nk }, (_, u) => nk + u).filter((i) => kind[i] === CAS_UNKNOWN && a[i] !== b[i]);
   const linearized = new Uint8Array(n);
   // Bitsets of the linearized known ops (by call order) and unknown ones, for the memo keys.
   const knownBits = new Uint32Array((nk >>> 5) + 1);
@@ -327,6 +397,16 @@ function search(p: KeyProblem, maxStates: number): SearchResult {
       const end = writerStart[v + 1];
       while (firstWriter[v] < end && linearized[writerList[firstWriter[v]]]) firstWriter[v]++;
     }
+    const r = readerPos[i];
+    if (r >= 0 && firstReader[a[i]] === r) {
+      const end = readerStart[a[i] + 1];
+      while (firstReader[a[i]] < end && linearized[readerList[firstReader[a[i]]]]) firstReader[a[i]]++;
+    }
+    const g = twinOf[i];
+    if (firstTwin[g] === twinPos[i]) {
+      const end = twinStart[g + 1];
+      while (firstTwin[g] < end && linearized[twinList[firstTwin[g]]]) firstTwin[g]++;
+    }
     if (i < nk) {
       knownBits[i >>> 5] |= 1 << (i & 31);
       knownDone++;
@@ -343,6 +423,8 @@ function search(p: KeyProblem, maxStates: number): SearchResult {
     linearized[i] = 0;
     const v = writes[i];
     if (v >= 0 && writerPos[i] < firstWriter[v]) firstWriter[v] = writerPos[i];
+    if (readerPos[i] >= 0 && readerPos[i] < firstReader[a[i]]) firstReader[a[i]] = readerPos[i];
+    if (twinPos[i] < firstTwin[twinOf[i]]) firstTwin[twinOf[i]] = twinPos[i];
     if (i < nk) {
       knownBits[i >>> 5] &= ~(1 << (i & 31));
       knownDone--;
@@ -360,6 +442,18 @@ function search(p: KeyProblem, maxStates: number): SearchResult {
    */
   const enter = (): 'ok' | 'timeout' | 'dead' | 'open' => {
     if (knownDone === nk) return 'ok';
+    // Whatever is pruned below, the path itself is a linearizable prefix.
+    if (path.length > longest.length) longest = path.slice();
+    // The last op moved the register away from v: dead if an unlinearized op needs v again but
+    // no unlinearized write of v was invoked before it returned. (The first reader by ret is the
+    // one to check; doing this on every move away from v keeps it true at every node.)
+    if (path.length > 0 && before[before.length - 1] !== state) {
+      const v = before[before.length - 1];
+      if (firstReader[v] < readerStart[v + 1]) {
+        const q = readerList[firstReader[v]];
+        if (firstWriter[v] >= writerStart[v + 1] || call[writerList[firstWriter[v]]] > ret[q]) return 'dead';
+      }
+    }
     // Every unlinearized op with call <= minRet may come next; all linearized ones have call <=
     // minRet too (minRet never decreases along a path), so the known ones lie below `upper`.
     const minRet = ret[byRet[firstByRet]];
@@ -384,7 +478,6 @@ function search(p: KeyProblem, maxStates: number): SearchResult {
     if (seen) for (let k = 0; k < seen.length; k++) if (subset(seen[k], unknownBits)) return 'dead';
     if (explored >= maxStates) return 'timeout';
     explored++;
-    if (path.length > longest.length) longest = path.slice();
 
     // Candidates: the known ops allowed in this state (just one if it is read-only, see above),
     // then the unknown-outcome ops that change the register to a value some waiting op needs: in
@@ -413,18 +506,35 @@ function search(p: KeyProblem, maxStates: number): SearchResult {
         if (readOnly[i]) {
           candidates = [i];
           forced = true;
-        } else candidates.push(i);
+        } else if (!dominated(i)) candidates.push(i);
       }
     }
     if (!forced && n > nk) {
-      for (let i = nk; i < n && call[i] <= minRet; i++) {
-        if (!linearized[i] && kind[i] === CAS_UNKNOWN && a[i] !== state && a[i] !== b[i]) wanted.push(a[i]);
+      for (let k = 0; k < unknownCas.length && call[unknownCas[k]] <= minRet; k++) {
+        const i = unknownCas[k];
+        if (!linearized[i] && a[i] !== state) wanted.push(a[i]);
       }
-      if (anyChange || wanted.length > 0) {
+      const known = candidates.length;
+      if (anyChange) {
+        // Any change of the register may help: every unknown-outcome op that makes one.
         for (let i = nk; i < n && call[i] <= minRet; i++) {
-          if (linearized[i]) continue;
-          const next = step(p, i, state);
-          if (next !== state && (anyChange || wanted.includes(next))) candidates.push(i);
+          if (!linearized[i] && step(p, i, state) !== state && !dominated(i)) candidates.push(i);
+        }
+      } else {
+        // Only writers of a wanted value: scan those lists (each value once).
+        stamp++;
+        for (const v of wanted) {
+          if (v === state || seenValue[v] === stamp) continue;
+          seenValue[v] = stamp;
+          for (let k = firstWriter[v]; k < writerStart[v + 1]; k++) {
+            const i = writerList[k];
+            if (call[i] > minRet) break;
+            if (i >= nk && !linearized[i] && step(p, i, state) === v && !dominated(i)) candidates.push(i);
+          }
+        }
+        if (candidates.length - known > 1) {
+          const extra = candidates.splice(known).sort((x, y) => x - y);
+          for (const i of extra) candidates.push(i);
         }
       }
     }
@@ -520,24 +630,47 @@ function refusal(op: HistoryOp, v: Value): string | null {
   return null;
 }
 
-/** The key's ops by call, all of them when few, else a window of them around `focus` (ids). */
+/** The key's ops by call: all of them when few, else those near the `focus` ones (ids). */
 function listOps(all: HistoryOp[], focus: Set<number>): string {
   const sorted = [...all].sort((x, y) => x.call - y.call || x.id - y.id);
-  const LIMIT = 80;
-  let lo = 0;
-  let hi = sorted.length;
-  if (sorted.length > LIMIT) {
-    const idx = sorted.flatMap((op, k) => (focus.has(op.id) ? [k] : []));
-    const first = idx.length ? Math.min(...idx) : sorted.length - 1;
-    const last = idx.length ? Math.max(...idx) : sorted.length - 1;
-    lo = Math.max(0, first - 30);
-    hi = Math.min(sorted.length, Math.max(last + 10, lo + LIMIT));
+  const shown = new Uint8Array(sorted.length);
+  if (sorted.length <= 80) shown.fill(1);
+  else {
+    const NEAR = 6;
+    sorted.forEach((op, k) => {
+      if (focus.has(op.id)) for (let j = Math.max(0, k - NEAR); j <= Math.min(sorted.length - 1, k + NEAR); j++) shown[j] = 1;
+    });
   }
   const lines: string[] = [];
-  if (lo > 0) lines.push(`  ... ${lo} earlier ops`);
-  for (let k = lo; k < hi; k++) lines.push(`  ${focus.has(sorted[k].id) ? '*' : ' '} ${formatOp(sorted[k])}`);
-  if (hi < sorted.length) lines.push(`  ... ${sorted.length - hi} later ops`);
+  let skipped = 0;
+  sorted.forEach((op, k) => {
+    if (!shown[k]) {
+      skipped++;
+      return;
+    }
+    if (skipped > 0) lines.push(`      ... ${skipped} ops`);
+    skipped = 0;
+    lines.push(`  ${focus.has(op.id) ? '*' : ' '} ${formatOp(op)}`);
+  });
+  if (skipped > 0) lines.push(`      ... ${skipped} ops`);
   return lines.join('\n');
+}
+
+/** The value an op needs the register to hold (a read's result, an applied cas's expectation). */
+function needs(op: HistoryOp): { value: Value } | null {
+  const o = op.output;
+  if (o?.kind === 'value') return { value: o.value };
+  if (o?.kind === 'cas' && o.ok && op.input.kind === 'cas') return { value: op.input.expect };
+  return null;
+}
+
+/** Whether op may set the register to v from another value. */
+function mayWrite(op: HistoryOp, v: Value): boolean {
+  const i = op.input;
+  if (i.kind === 'put') return i.value === v;
+  if (i.kind === 'delete') return v === undefined;
+  if (i.kind === 'cas') return i.value === v && i.expect !== v && !(op.output?.kind === 'cas' && !op.output.ok);
+  return false;
 }
 
 /** Describes a failed search: the ops, the longest linearizable prefix and why nothing can follow it. */
@@ -551,27 +684,56 @@ function explainFailure(p: KeyProblem, r: SearchResult): string {
   });
   const shownSteps = steps.length > 40 ? [`  ... ${steps.length - 40} earlier steps`, ...steps.slice(-40)] : steps;
   // The known ops that could come next after the prefix, and why none of them can.
-  const inPrefix = new Set(r.longest);
-  let minRet = Infinity;
-  for (let i = 0; i < p.nk; i++) if (!inPrefix.has(i)) minRet = Math.min(minRet, p.ret[i]);
-  const blocked: string[] = [];
+  const done = new Set(prefix);
+  const pending = p.ops.filter((op) => !done.has(op));
+  const minRet = Math.min(...pending.map((op) => op.ret ?? Infinity));
   const focus = new Set<number>();
-  for (let i = 0; i < p.n; i++) {
-    if (inPrefix.has(i) || p.call[i] > minRet) continue;
-    const op = p.ops[i];
+  /**
+   * A pending op that needs the register's value v and could not get it back once `mover` changes
+   * it; preferably one that cannot be linearized before (called after minRet), the latest such.
+   */
+  const stranded = (mover: HistoryOp): HistoryOp | undefined => {
+    const all = pending.filter(
+      (q) => q !== mover && q.ret !== undefined && needs(q)?.value === v && !pending.some((w) => w !== mover && mayWrite(w, v) && w.call <= q.ret!),
+    );
+    return all.filter((q) => q.call > minRet).pop() ?? all[0];
+  };
+  const blocked: string[] = [];
+  for (const op of pending) {
+    // (Unknown-outcome ops may come next too, but are not listed: they can always be left out.)
+    if (op.call > minRet || op.ret === undefined) continue;
     focus.add(op.id);
-    if (i >= p.nk) continue;
-    const why = refusal(op, v);
+    let why = refusal(op, v);
+    if (why === null && applyValue(op, v) !== v) {
+      const q = stranded(op);
+      if (q) {
+        focus.add(q.id);
+        why = `it would change the register from ${show(v)}, which #${q.id} (returning at ${q.ret}) still needs, and no other write of ${show(v)} was invoked before that`;
+      }
+    }
     blocked.push(`  ${formatOp(op)}: ${why ?? 'allowed here, but no linearization continues from it'}`);
   }
-  const unknownSkipped = r.longest.filter((i) => i >= p.nk).length;
+  // Pending ops that need a value other than the register's which no write still to come can
+  // produce in time: the prefix is a dead end whatever follows.
+  const doomed: string[] = [];
+  for (const q of pending) {
+    const need = needs(q);
+    if (!need || need.value === v || pending.some((w) => mayWrite(w, need.value) && w.call <= q.ret!)) continue;
+    focus.add(q.id);
+    if (doomed.length < 10) {
+      doomed.push(`  ${formatOp(q)}: needs ${show(need.value)}, but no write of it still to come was invoked before it returned`);
+    }
+  }
+  const unknownUsed = prefix.filter((op) => op.ret === undefined).length;
   return [
     `key ${JSON.stringify(p.key)} is not linearizable: ${p.nk} ops with a known outcome, ${p.n - p.nk} with an unknown one (${r.states} states explored).`,
-    `Ops by call time (* marks those that could come next after the prefix below):`,
+    `Ops by call time (* marks the ones discussed below):`,
     listOps(p.all, focus),
-    `Longest linearizable prefix found (${prefix.length} ops, ${prefix.length - unknownSkipped} of them with a known outcome):`,
+    `Longest linearizable prefix found (${prefix.length} ops, ${unknownUsed} of them with an unknown outcome):`,
     ...(shownSteps.length ? shownSteps : ['  (empty)']),
-    `After it the register holds ${show(v)}, and no op that may come next leads to a linearization:`,
+    ...(doomed.length
+      ? [`After it the register holds ${show(v)}, and these ops can no longer be linearized:`, ...doomed, `The ops that may come next:`]
+      : [`After it the register holds ${show(v)}, and no op that may come next leads to a linearization:`]),
     ...blocked,
   ].join('\n');
 }

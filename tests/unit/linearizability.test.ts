@@ -46,7 +46,7 @@ describe('linearizability checker: hand-written histories', () => {
     assert.deepEqual(r.prefix, [h[0].id, h[1].id]);
     const text = r.explanation!;
     for (const o of h) assert.ok(text.includes(formatOp(o)), `explanation lists ${formatOp(o)}:\n${text}`);
-    assert.match(text, /Longest linearizable prefix found \(2 ops/);
+    assert.match(text, /Longest linearizable prefix found \(2 ops, 0 of them with an unknown outcome\)/);
     assert.match(text, /returned "a" but the register holds "b"/);
     // The reader's own earlier read of the new value makes a later old read stale too.
     rejects([put(1, 'a', 0, 1), put(1, 'b', 2, 10), get(2, 'b', 3, 4), get(2, 'a', 5, 6)]);
@@ -55,7 +55,8 @@ describe('linearizability checker: hand-written histories', () => {
   it('lets a read concurrent with a write see either the old or the new value', () => {
     accepts([put(1, 'a', 0, 1), put(1, 'b', 2, 10), get(2, 'a', 3, 4)]);
     accepts([put(1, 'a', 0, 1), put(1, 'b', 2, 10), get(2, 'b', 3, 4)]);
-    // Two reads, both concurrent with the write, new then old: once new is seen, old is gone.
+    // Two sequential reads, both concurrent with the write: old then new is fine, but once the
+    // new value was seen the old one is gone.
     accepts([put(1, 'a', 0, 1), put(1, 'b', 2, 10), get(2, 'a', 3, 4), get(3, 'b', 5, 6)]);
     rejects([put(1, 'a', 0, 1), put(1, 'b', 2, 10), get(2, 'b', 3, 4), get(3, 'a', 5, 6)]);
     // Overlapping reads may see the two values in either order.
@@ -167,11 +168,12 @@ describe('linearizability checker: hand-written histories', () => {
   });
 
   it('reports an exhausted search budget as no verdict', () => {
-    // n concurrent puts, then two sequential reads of two of their values: impossible, but only
-    // after trying every order of the puts (2^n sets of linearized puts).
-    const n = 14;
+    // n concurrent puts, each read by a concurrent get, then two sequential reads of two of their
+    // values: impossible (both would have to be the last put), but only found by trying the
+    // orders of the other puts (about n 2^(n-2) (set, value) states).
+    const n = 12;
     const h: HistoryOp[] = [];
-    for (let i = 0; i < n; i++) h.push(put(i, `v${i}`, 0, 10, 'hard'));
+    for (let i = 0; i < n; i++) h.push(put(i, `v${i}`, 0, 10, 'hard'), get(n + i, `v${i}`, 0, 10, 'hard'));
     h.push(get(100, 'v0', 11, 12, 'hard'), get(100, 'v1', 13, 14, 'hard'));
     const r = checkLinearizable(h, { maxStates: 1000 });
     assert.equal(r.ok, false);
@@ -183,6 +185,7 @@ describe('linearizability checker: hand-written histories', () => {
     assert.equal(full.ok, false);
     assert.equal(full.stats.timedOut, false);
     assert.ok(full.stats.statesExplored > 1000);
+    console.log(`budget test: verdict after ${full.stats.statesExplored} states`);
     // A bad key found after a key timed out is still reported as such.
     const both = checkLinearizable([...h, put(1, 'a', 0, 1, 'bad'), get(2, 'b', 2, 3, 'bad')], { maxStates: 1000 });
     assert.equal(both.ok, false);
@@ -328,7 +331,10 @@ function replaceOp(h: HistoryOp[], victim: HistoryOp, changed: HistoryOp): Histo
   return h.map((o) => (o === victim ? changed : o));
 }
 
-/** Reference semantics, by brute force: every order of every subset of the unknown-outcome ops. */
+/**
+ * Reference semantics, by brute force: tries every order of every subset of the unknown-outcome ops
+ * (with a plain memo of (ops left, value) pairs already tried, and none of the checker's pruning).
+ */
 function bruteForce(history: HistoryOp[]): boolean {
   const apply = (o: HistoryOp, v: Value): { v: Value } | null => {
     const i = o.input;
@@ -340,16 +346,23 @@ function bruteForce(history: HistoryOp[]): boolean {
     if (out && !(out.kind === 'cas' && out.ok === applies)) return null;
     return { v: applies ? i.value : v };
   };
-  const search = (left: HistoryOp[], v: Value): boolean => {
-    if (left.every((o) => o.ret === undefined)) return true;
-    return left.some((o) => {
-      if (left.some((x) => x.ret !== undefined && x.ret < o.call)) return false;
-      const next = apply(o, v);
-      return next !== null && search(left.filter((x) => x !== o), next.v);
-    });
-  };
   const keys = new Set(history.map((o) => o.key));
-  return [...keys].every((k) => search(history.filter((o) => o.key === k), undefined));
+  return [...keys].every((key) => {
+    const ops = history.filter((o) => o.key === key);
+    const tried = new Set<string>();
+    const search = (left: HistoryOp[], v: Value): boolean => {
+      if (left.every((o) => o.ret === undefined)) return true;
+      const id = `${left.map((o) => o.id).join(',')}|${v ?? ''}|${v === undefined}`;
+      if (tried.has(id)) return false;
+      tried.add(id);
+      return left.some((o) => {
+        if (left.some((x) => x.ret !== undefined && x.ret < o.call)) return false;
+        const next = apply(o, v);
+        return next !== null && search(left.filter((x) => x !== o), next.v);
+      });
+    };
+    return search(ops, undefined);
+  });
 }
 
 /** Small histories with random outputs (mostly not linearizable), for comparing with bruteForce. */
@@ -386,8 +399,32 @@ describe('linearizability checker: against brute force', () => {
       assert.equal(r.stats.timedOut, false);
       verdicts[expected ? 'linearizable' : 'not']++;
     }
-    console.log(`brute force comparison: ${JSON.stringify(verdicts)}`);
+    console.log(`brute force, random histories: ${JSON.stringify(verdicts)}`);
     assert.ok(verdicts.linearizable > 1000 && verdicts.not > 1000, JSON.stringify(verdicts));
+  });
+
+  it('agrees with it on 2000 atomic-register histories of up to 14 ops with some outputs changed', () => {
+    const verdicts = { linearizable: 0, not: 0 };
+    for (let seed = 1; seed <= 2000; seed++) {
+      const r = mulberry32(seed * 13 + 5);
+      const pick = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+      const o: GenOptions = { seed: seed + 1_000_000, ops: pick(4, 14), clients: pick(2, 7), unknownRate: [0.1, 0.3, 0.5][pick(0, 2)], pool: ['a', 'b', 'c'].slice(0, pick(2, 3)), latency: pick(1, 5) };
+      const h = atomicHistory(o);
+      // Change up to two outputs, to values that may or may not still be explainable.
+      const known = h.filter((x) => x.output);
+      for (let m = pick(0, 2); m > 0 && known.length > 0; m--) {
+        const victim = known[pick(0, known.length - 1)];
+        const out = victim.output!;
+        if (out.kind === 'value') victim.output = { kind: 'value', value: ['a', 'b', 'c', undefined][pick(0, 3)] };
+        else if (out.kind === 'cas') victim.output = { kind: 'cas', ok: !out.ok };
+      }
+      const expected = bruteForce(h);
+      const v = checkLinearizable(h);
+      assert.equal(v.ok, expected, `seed ${seed}: checker says ${v.ok}, brute force ${expected}:\n${h.map(formatOp).join('\n')}\n${v.explanation ?? ''}`);
+      verdicts[expected ? 'linearizable' : 'not']++;
+    }
+    console.log(`brute force, perturbed atomic histories: ${JSON.stringify(verdicts)}`);
+    assert.ok(verdicts.linearizable > 500 && verdicts.not > 300, JSON.stringify(verdicts));
   });
 });
 
@@ -468,6 +505,34 @@ describe('linearizability checker: generated histories', () => {
     }
     console.log(`mutations rejected: ${JSON.stringify(counts)}, ${states} states, ${(performance.now() - t0).toFixed(0)} ms`);
     assert.ok(counts.fresh > 250 && counts.stale > 100 && counts.future > 100 && counts.staleCas > 20, JSON.stringify(counts));
+  });
+
+  it('explains a failure in a long history with a window of ops around it', () => {
+    const h = atomicHistory({ seed: 7, ops: 400, clients: 6, unknownRate: 0.05 });
+    const reads = h.filter((x) => x.input.kind === 'get' && x.ret !== undefined).slice(100);
+    const victim = reads.find((g) => impossibleValues(h, g.key, g.call, g.ret!).stale.length > 0)!;
+    const stale = impossibleValues(h, victim.key, victim.call, victim.ret!).stale[0];
+    const bad = replaceOp(h, victim, { ...victim, output: { kind: 'value', value: stale } });
+    const r = checkLinearizable(bad);
+    assert.equal(r.ok, false);
+    const text = r.explanation!;
+    assert.match(text, /\.\.\. \d+ ops/);
+    assert.match(text, new RegExp(`#${victim.id} client .*: needs "${stale}", but no write of it still to come`));
+    assert.ok(text.includes(formatOp({ ...victim, output: { kind: 'value', value: stale } })), text);
+    assert.ok(text.split('\n').length < 200, `${text.split('\n').length} lines`);
+    // The prefix is a real linearization of its ops: replaying it on a register satisfies each output.
+    let v: Value;
+    for (const id of r.prefix!) {
+      const o = bad.find((x) => x.id === id)!;
+      const i = o.input;
+      if (i.kind === 'put') v = i.value;
+      else if (i.kind === 'delete') v = undefined;
+      else if (i.kind === 'get') assert.equal(o.output?.kind === 'value' && o.output.value, v);
+      else {
+        if (o.output?.kind === 'cas') assert.equal(o.output.ok, v === i.expect);
+        if (v === i.expect) v = i.value;
+      }
+    }
   });
 
   it('checks a 2000-op, 16-client history on one key in well under 2 s', () => {

@@ -37,7 +37,11 @@ describe('a paused (SIGSTOP) storage node', () => {
     await cluster.signal('node-a', 'SIGSTOP');
     const others = keys.filter((k) => leaderOf(k) !== 'node-a');
     const started = Date.now();
-    for (const k of others) await ddb.send(new PutItemCommand({ TableName: 'Paused', Item: { pk: { S: k }, v: { S: 'while-paused' } } }));
+    for (const k of others) {
+      const t0 = Date.now();
+      await ddb.send(new PutItemCommand({ TableName: 'Paused', Item: { pk: { S: k }, v: { S: 'while-paused' } } }));
+      if (Date.now() - t0 > 500) console.log(`slow write: ${k} took ${Date.now() - t0} ms`);
+    }
     const perWrite = (Date.now() - started) / others.length;
     assert.ok(perWrite < 200, `writes took ${perWrite.toFixed(1)} ms each`);
   });

@@ -62,6 +62,8 @@ export interface ClusterOptions {
   vnodes?: number;
   engine?: 'rocksdb' | 'leveldb';
   failureTimeoutMs?: number;
+  /** Extra environment for every process (e.g. RINGDB_ELECTION_TIMEOUT_MS). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -138,7 +140,7 @@ export class Cluster {
     if (!p) throw new Error(`no process ${name}`);
     if (p.child && p.child.exitCode === null && p.child.signalCode === null) throw new Error(`${name} is running`);
     const log = createWriteStream(path.join(this.dir, 'logs', `${name}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, [RINGDB_BIN, ...p.args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RINGDB_LOG_LEVEL: 'info', RINGDB_EXIT_WITH_PARENT: '1' } });
+    const child = spawn(process.execPath, [RINGDB_BIN, ...p.args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RINGDB_LOG_LEVEL: 'info', RINGDB_EXIT_WITH_PARENT: '1', ...this.options.env } });
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
     p.child = child;
@@ -204,13 +206,20 @@ export class Cluster {
     }, 30_000, 200);
   }
 
-  client(): DynamoDBClient {
+  /** An AWS SDK client for the router; maxAttempts 1 shows every error (no SDK retries). */
+  client(maxAttempts = 3): DynamoDBClient {
     return new DynamoDBClient({
       endpoint: this.endpoint,
       region: 'us-east-1',
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      maxAttempts: 3,
+      maxAttempts,
     });
+  }
+
+  /** Whether a process is running (not exited; a stopped one counts as running). */
+  running(name: string): boolean {
+    const child = this.procs.get(name)?.child;
+    return !!child && child.exitCode === null && child.signalCode === null;
   }
 
   async destroy(): Promise<void> {

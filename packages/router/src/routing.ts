@@ -13,6 +13,8 @@ const KIND_GET = 2;
 const KIND_RANGE = 5;
 /** A request gives up (ServiceUnavailable) once this much time has passed without an answer. */
 const REQUEST_DEADLINE_MS = 10_000;
+/** For this long a request tries only nodes that answer (longer than an election usually takes). */
+const AVOID_SUSPECTS_MS = 3_000;
 
 /**
  * Routes operations to the right replica from the router's cached placement: writes and strongly
@@ -119,7 +121,8 @@ export class Routing {
   async execute(op: Omit<OpRequest, 'placementVersion'>, needsLeader: boolean): Promise<OpReply> {
     const isWrite = op.kind !== KIND_GET && op.kind !== KIND_RANGE;
     let lastProblem = 'no placement yet';
-    const deadline = Date.now() + REQUEST_DEADLINE_MS;
+    const started = Date.now();
+    const deadline = started + REQUEST_DEADLINE_MS;
     for (let attempt = 0; Date.now() < deadline; attempt++) {
       if (attempt > 0) {
         this.onRetry();
@@ -127,9 +130,17 @@ export class Routing {
       }
       const queue = this.targets(op.vnode, needsLeader);
       const tried = new Set<string>();
+      // A node that stopped answering (down, or paused) is skipped for a while even when it is
+      // named as leader: its vnodes usually elect a new leader within an election timeout or two,
+      // whereas a request sent to it could wait for the whole reply timeout.
+      const avoidSuspects = Date.now() - started < AVOID_SUSPECTS_MS;
       while (queue.length > 0) {
         const nodeId = queue.shift()!;
         if (tried.has(nodeId)) continue;
+        if (avoidSuspects && !this.isHealthy(nodeId)) {
+          lastProblem = `node ${nodeId} is not answering`;
+          continue;
+        }
         tried.add(nodeId);
         const ch = this.channel(nodeId);
         if (!ch) continue;

@@ -22,6 +22,7 @@ interface Liveness {
   lastSeenMs: number;
   alive: boolean;
   leaderVnodes: number;
+  ledVnodes: number[];
   followerVnodes: number;
   appliedPlacementVersion: number;
   /** table id (hex) -> totals over the vnodes the node leads */
@@ -155,7 +156,7 @@ export class MembershipService {
   }
 
   private freshLiveness(now: number): Liveness {
-    return { lastSeenMs: now, alive: true, leaderVnodes: 0, followerVnodes: 0, appliedPlacementVersion: 0, tables: new Map() };
+    return { lastSeenMs: now, alive: true, leaderVnodes: 0, ledVnodes: [], followerVnodes: 0, appliedPlacementVersion: 0, tables: new Map() };
   }
 
   clusterState(): ClusterState {
@@ -179,6 +180,7 @@ export class MembershipService {
         return {
           id: n.id,
           leaderVnodes: l?.leaderVnodes ?? 0,
+          ledVnodes: l?.alive ? l.ledVnodes : [],
           followerVnodes: l?.followerVnodes ?? 0,
           appliedPlacementVersion: l?.appliedPlacementVersion ?? 0,
         };
@@ -230,6 +232,7 @@ export class MembershipService {
       placementVersion: number;
       tables: { tableId: string; itemCount: number; sizeBytes: number }[];
       leaderVnodes: number;
+      ledVnodes: number[];
       followerVnodes: number;
     },
     { placementVersion: number }
@@ -242,6 +245,7 @@ export class MembershipService {
     }
     l.lastSeenMs = Date.now();
     l.leaderVnodes = req.leaderVnodes;
+    l.ledVnodes = req.ledVnodes ?? [];
     l.followerVnodes = req.followerVnodes;
     l.appliedPlacementVersion = req.placementVersion;
     l.tables = new Map(req.tables.map((t) => [t.tableId, { count: t.itemCount, bytes: t.sizeBytes }]));

@@ -27,6 +27,8 @@ export interface Placement {
 export interface NodeStatus {
   id: string;
   leaderVnodes: number;
+  /** The vnodes the node reported leading (elected leaders; empty while it is down). */
+  ledVnodes: number[];
   followerVnodes: number;
   appliedPlacementVersion: number;
 }

@@ -188,6 +188,7 @@ export class StorageNode {
         placementVersion: this.driver.placementVersion,
         tables,
         leaderVnodes: roles.leader,
+        ledVnodes: leaderVnodes,
         followerVnodes: roles.follower,
       }, 2_000);
     } catch {

@@ -32,9 +32,18 @@ export async function locateCommand(argv: string[]): Promise<void> {
   const { placement } = state;
   const { hash, vnode } = locatePartition(tableName, hashKeyBytes(type, value), placement.vnodeCount);
   const group = placement.vnodes[vnode];
+  // The leader is elected by the vnode's replicas; placement only names the preferred one.
+  const elected = state.nodeStatus.find((s) => s.ledVnodes.includes(vnode))?.id;
   const replicas = (group?.nodes ?? []).map((id, i) => {
     const n = placement.nodes.find((x) => x.id === id);
-    return { node: id, zone: n?.zone ?? '?', address: n?.address ?? '?', role: i === group.leader ? 'leader' : 'follower', health: n?.alive ? 'up' : 'down' };
+    return {
+      node: id,
+      zone: n?.zone ?? '?',
+      address: n?.address ?? '?',
+      role: id === elected ? 'leader' : 'follower',
+      preferredLeader: i === group.leader,
+      health: n?.alive ? 'up' : 'down',
+    };
   });
   const result = { table: tableName, key: { [hashName]: value }, hash, hashHex: hash.toString(16).padStart(8, '0'), vnode, vnodeCount: placement.vnodeCount, placementVersion: placement.version, replicas };
   if (values.json) {
@@ -47,5 +56,8 @@ export async function locateCommand(argv: string[]): Promise<void> {
       `vnode  ${hash} mod ${placement.vnodeCount} = ${vnode}\n` +
       `replicas (placement version ${placement.version}):\n`,
   );
-  for (const r of replicas) process.stdout.write(`  zone ${r.zone}  ${r.node.padEnd(10)} ${r.address.padEnd(21)} ${r.role.padEnd(8)} ${r.health}\n`);
+  for (const r of replicas) {
+    process.stdout.write(`  zone ${r.zone}  ${r.node.padEnd(10)} ${r.address.padEnd(21)} ${r.role.padEnd(8)} ${r.health}${r.preferredLeader ? '  (preferred leader)' : ''}\n`);
+  }
+  if (!elected) process.stdout.write('  no leader reported: the vnode is electing one, or its nodes have not reported yet\n');
 }

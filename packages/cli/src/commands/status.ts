@@ -4,7 +4,9 @@ import { readClusterState } from './cluster-view.js';
 const HELP = `
 Usage: ringdb status [options]
 
-Lists the storage nodes with zone, address, health and how many vnodes each leads and follows.
+Lists the storage nodes with zone, address, health, how many vnodes each leads now (LEADER: elected
+by the vnodes' replicas, as last reported), how many placement prefers it to lead (PREFERRED), and
+how many it replicates as a follower by placement (FOLLOWER).
 
 Options:
   --membership <host:port>    membership service (env RINGDB_MEMBERSHIP, default 127.0.0.1:7000)
@@ -33,10 +35,12 @@ export async function statusCommand(argv: string[]): Promise<void> {
       zone: n.zone,
       address: n.address,
       health: n.alive ? 'up' : 'down',
-      leaderVnodes: planned.get(n.id)?.leader ?? 0,
-      followerVnodes: planned.get(n.id)?.follower ?? 0,
-      reportedLeaderVnodes: reported?.leaderVnodes ?? 0,
-      reportedFollowerVnodes: reported?.followerVnodes ?? 0,
+      /** Vnodes it leads now, as it last reported (leaders are elected by each vnode's replicas). */
+      leaderVnodes: n.alive ? (reported?.leaderVnodes ?? 0) : 0,
+      followerVnodes: n.alive ? (reported?.followerVnodes ?? 0) : 0,
+      /** Vnodes placement names it the preferred leader of, and the vnodes it replicates otherwise. */
+      preferredLeaderVnodes: planned.get(n.id)?.leader ?? 0,
+      placedFollowerVnodes: planned.get(n.id)?.follower ?? 0,
       lastSeenMsAgo: n.lastSeenMs ? Date.now() - n.lastSeenMs : null,
     };
   });
@@ -47,7 +51,12 @@ export async function statusCommand(argv: string[]): Promise<void> {
   }
   process.stdout.write(`placement version ${placement.version}, ${placement.vnodeCount} vnodes, zones ${placement.zones.join(', ')}, ${tables.length} table(s)\n`);
   if (placement.vnodes.length === 0) process.stdout.write('vnodes are not placed yet: every zone needs at least one storage node\n');
-  const rows = [['NODE', 'ZONE', 'ADDRESS', 'HEALTH', 'LEADER', 'FOLLOWER'], ...nodes.map((n) => [n.id, n.zone, n.address, n.health, String(n.leaderVnodes), String(n.followerVnodes)])];
+  // LEADER: vnodes the node leads now (elected by their replicas, as it last reported);
+  // PREFERRED: vnodes placement names it the preferred leader of.
+  const rows = [
+    ['NODE', 'ZONE', 'ADDRESS', 'HEALTH', 'LEADER', 'PREFERRED', 'FOLLOWER'],
+    ...nodes.map((n) => [n.id, n.zone, n.address, n.health, n.health === 'up' ? String(n.leaderVnodes) : '-', String(n.preferredLeaderVnodes), String(n.placedFollowerVnodes)]),
+  ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
 }

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { CreateTableCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { hashKeyBytes, locatePartition } from '@ringdb/core';
 import type { Placement } from '@ringdb/runtime';
-import { Cluster, eventually } from '../support/cluster.js';
+import { execFileSync } from 'node:child_process';
+import { Cluster, RINGDB_BIN, eventually } from '../support/cluster.js';
+
+interface Located {
+  vnode: number;
+  replicas: { node: string; zone: string; role: string; preferredLeader: boolean; health: string }[];
+}
 
 /** Which node is the preferred leader of each key's vnode (the leader once the cluster settled). */
 function leaders(placement: Placement, table: string, keys: string[]): Map<string, string> {
@@ -42,6 +48,25 @@ describe('kill -9 of one storage node', () => {
     await cluster.destroy();
   });
 
+  const locate = (key: string): Located =>
+    JSON.parse(execFileSync(process.execPath, [RINGDB_BIN, 'locate', 'KvStore', key, '--json', '--membership', cluster.membershipAddress], { encoding: 'utf8' })) as Located;
+
+  it('ringdb locate and status show the replicas, the preferred leader and the elected one', async () => {
+    const k = keys.find((x) => leaderOf.get(x) === victim)!;
+    const where = locate(k);
+    assert.equal(where.replicas.length, 3);
+    assert.deepEqual(where.replicas.map((r) => r.zone).sort(), ['a', 'b', 'c']);
+    const preferred = where.replicas.find((r) => r.preferredLeader)!;
+    assert.equal(preferred.node, victim);
+    await eventually('the preferred leader is reported as leader', async () => assert.equal(locate(k).replicas.find((r) => r.role === 'leader')?.node, victim));
+    const status = JSON.parse(execFileSync(process.execPath, [RINGDB_BIN, 'status', '--json', '--membership', cluster.membershipAddress], { encoding: 'utf8' })) as {
+      nodes: { id: string; health: string; leaderVnodes: number; preferredLeaderVnodes: number }[];
+    };
+    assert.equal(status.nodes.length, 3);
+    for (const n of status.nodes) assert.equal(n.health, 'up');
+    assert.equal(status.nodes.reduce((sum, n) => sum + n.preferredLeaderVnodes, 0), 64);
+  });
+
   it('elects new leaders for the dead node\'s vnodes within 3 seconds; writes and reads continue on two replicas', async () => {
     const killedAt = Date.now();
     await cluster.signal(victim, 'SIGKILL');
@@ -75,6 +100,12 @@ describe('kill -9 of one storage node', () => {
       const weak = await ddb.send(new GetItemCommand({ TableName: 'KvStore', Key: { pk: { S: k } } }));
       assert.ok(weak.Item, `eventual read of ${k}`);
     }
+    // ringdb locate names the new leader (once the survivors have reported it).
+    const k = led[0];
+    await eventually('locate shows the new leader', async () => {
+      const leader = locate(k).replicas.find((r) => r.role === 'leader');
+      assert.ok(leader && leader.node !== victim && leader.health === 'up', JSON.stringify(locate(k)));
+    });
   });
 
   it('catches the restarted node up on what it missed', async () => {

@@ -1,0 +1,38 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Cluster, RINGDB_BIN } from '../support/cluster.js';
+
+const run = promisify(execFile);
+const BENCH = path.join(path.dirname(RINGDB_BIN), '../../bench/dist/main.js');
+
+/** The load generator against a real cluster: every workload runs and reports its JSON line. */
+describe('npm run bench (load generator)', () => {
+  const cluster = new Cluster({ vnodes: 32 });
+  before(() => cluster.start());
+  after(() => cluster.destroy());
+
+  for (const op of ['put', 'get', 'query', 'mix']) {
+    it(`${op}: one JSON line with throughput, latency percentiles, errors and client CPU`, async () => {
+      const { stdout } = await run(process.execPath, [BENCH, '--endpoint', cluster.endpoint, '--op', op, '--duration', '1', '--warmup', '0', '--keys', '200', '--concurrency', '4', '--json'], { timeout: 60_000 });
+      const lines = stdout.trim().split('\n');
+      assert.equal(lines.length, 1);
+      const r = JSON.parse(lines[0]) as Record<string, unknown>;
+      assert.equal(r.op, op);
+      assert.ok((r.ops as number) > 10, `ops ${r.ops}`);
+      assert.ok((r.opsPerSec as number) > 0);
+      for (const q of ['p50Ms', 'p90Ms', 'p99Ms', 'p999Ms']) assert.equal(typeof r[q], 'number');
+      assert.ok((r.p50Ms as number) <= (r.p99Ms as number));
+      assert.deepEqual(r.errors, {});
+      assert.equal(typeof r.clientCpuPercent, 'number');
+    });
+  }
+
+  it('prints help, and refuses bad flags with exit code 2', async () => {
+    const { stdout } = await run(process.execPath, [BENCH, '--help']);
+    assert.match(stdout, /--concurrency/);
+    await assert.rejects(run(process.execPath, [BENCH, '--op', 'nope']), (err: { code?: number }) => err.code === 2);
+  });
+});

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateTableCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { seededRandom } from '@ringdb/core';
 import { Cluster, eventually, sleep } from '../support/cluster.js';
 
 /**
@@ -17,18 +18,6 @@ const SCHEDULES = Number(process.env.RINGDB_CHAOS_SCHEDULES ?? 20);
 const WRITERS = 6;
 const KEYS_PER_WRITER = 4;
 const NODES = ['node-a', 'node-b', 'node-c'];
-
-function prng(seed: number): () => number {
-  let s = (seed * 0x9e3779b9) >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
 
 interface KeyLog {
   /** Last acknowledged value. */
@@ -141,7 +130,7 @@ describe('chaos: kill -9, SIGSTOP and restarts under write load', () => {
   it(`${SCHEDULES} seeded fault schedules: no acknowledged write lost, no increment applied twice`, async () => {
     let faults = 0;
     for (let round = 1; round <= SCHEDULES; round++) {
-      const rnd = prng(round);
+      const rnd = seededRandom(round);
       const stop = { now: false };
       const seqs = Array.from({ length: WRITERS }, () => ({ n: 0 }));
       const writers = seqs.map((seq, w) => writer(w, stop, seq));

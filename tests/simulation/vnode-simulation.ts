@@ -1,3 +1,4 @@
+import { seededRandom } from '@ringdb/core';
 import { VnodeReplica, type HardState, type LogEntry, type PeerMsg, type Ready, type ReplicaTimings } from '@ringdb/storage-node';
 import { checkLinearizable, type HistoryOp, type KvInput, type KvOutput, type Value } from '../support/linearizability.js';
 
@@ -47,22 +48,10 @@ const TIMINGS: ReplicaTimings = {
   transferCooldownMs: 400,
 };
 const TICK_MS = 10;
+const MSG_NAMES: Record<number, string> = { 1: 'APPEND', 2: 'APPEND_REPLY', 3: 'VOTE', 4: 'VOTE_REPLY', 5: 'PRE_VOTE', 6: 'PRE_VOTE_REPLY', 7: 'COMMIT', 8: 'TIMEOUT_NOW' };
 const WRITE_TIMEOUT_MS = 1_000;
 /** A client stops waiting for an answer after this long (the operation's outcome is then unknown). */
 const CLIENT_TIMEOUT_MS = 300;
-
-/** xorshift32: small, fast, deterministic. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
 
 interface Disk {
   log: Map<number, LogEntry>;
@@ -163,7 +152,7 @@ const keyBuf = (k: string) => Buffer.from(k);
 const TABLE = Buffer.alloc(16);
 
 export function runSimulation(o: SimOptions): SimResult {
-  const rnd = prng(o.seed);
+  const rnd = seededRandom(o.seed);
   const trace = o.trace;
   const durationMs = o.durationMs ?? 3_000;
   const clientCount = o.clients ?? 4;
@@ -511,6 +500,11 @@ export function runSimulation(o: SimOptions): SimResult {
           break;
         }
         if (!n.up || !n.replica) break;
+        if (trace) {
+          const m = e.msg;
+          const ents = m.entries.length ? ` entries ${m.entries[0].index}..${m.entries[m.entries.length - 1].index}` : '';
+          say(`  ${e.from}->${e.to} ${MSG_NAMES[m.type] ?? m.type} term ${m.term} prev ${m.prevIndex}/${m.prevTerm} commit ${m.commit}${ents} ok ${m.ok} last ${m.lastIndex}`);
+        }
         n.replica.step(e.from, e.msg, now);
         observe(n);
         settleWrites(n, []);

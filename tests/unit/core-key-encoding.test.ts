@@ -1,19 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeKeyValue, encodeKeyValue, encodeStringPrefix, hashKeyBytes } from '@ringdb/core';
+import { decodeKeyValue, encodeKeyValue, encodeStringPrefix, hashKeyBytes, seededRandom } from '@ringdb/core';
 import type { AttributeValue, KeyType } from '@ringdb/core';
 
-// ---- a seeded PRNG (mulberry32) ----
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 // ---- reference numbers: value = sign * mantissa * 10^power, with BigInt arithmetic ----
 interface RefNumber {

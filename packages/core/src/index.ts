@@ -12,3 +12,4 @@ export * from './table.js';
 export * from './byte-range.js';
 export * from './tags.js';
 export * from './expressions/index.js';
+export * from './seeded-random.js';

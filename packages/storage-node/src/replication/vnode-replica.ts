@@ -30,6 +30,12 @@ interface Progress {
   /** The highest commit index the follower has been told it may apply (capped by what it holds). */
   sentCommit: number;
   fetching: boolean;
+  /**
+   * Where the follower's log matches is not known (new leader, or it rejected an append): send one
+   * append at a time until it accepts one, instead of streaming ahead (Raft's probe state).
+   */
+  probing: boolean;
+  probeSent: boolean;
 }
 
 export interface ReplicaRestoreState {
@@ -276,6 +282,8 @@ export class VnodeReplica {
     for (const pr of this.progress.values()) {
       if (pr.match < this.lastIndex && nowMs - pr.lastAckMs >= this.timings.resendMs && nowMs - pr.lastSentMs >= this.timings.resendMs) {
         pr.next = pr.match + 1; // nothing heard for a while: assume in-flight messages were lost
+        pr.probing = true;
+        pr.probeSent = false;
         this.needsSend = true;
       }
       if (nowMs - pr.lastSentMs >= this.timings.heartbeatMs) this.needsSend = true;
@@ -293,6 +301,7 @@ export class VnodeReplica {
     this.outbox.push({ to: peer, msg: this.appendMsg(prevIndex, prevTerm, entries, nowMs) });
     pr.next = entries[entries.length - 1].index + 1;
     pr.lastSentMs = nowMs;
+    if (pr.probing) pr.probeSent = true;
     pr.sentCommit = Math.max(pr.sentCommit, Math.min(this.commit, pr.next - 1));
   }
 
@@ -402,7 +411,7 @@ export class VnodeReplica {
   }
 
   private newProgress(nowMs: number): Progress {
-    return { match: 0, next: this.lastIndex + 1, lastSentMs: -Infinity, lastAckMs: nowMs, ackedSentAt: -Infinity, sentCommit: 0, fetching: false };
+    return { match: 0, next: this.lastIndex + 1, lastSentMs: -Infinity, lastAckMs: nowMs, ackedSentAt: -Infinity, sentCommit: 0, fetching: false, probing: true, probeSent: false };
   }
 
   /** A leader that is not the preferred replica hands over once the preferred one has caught up. */
@@ -491,7 +500,11 @@ export class VnodeReplica {
     const localPrevTerm = this.termAt(msg.prevIndex);
     // Below the in-memory tail everything is applied, hence committed, hence equal to the leader's.
     if (localPrevTerm !== undefined && localPrevTerm !== msg.prevTerm) {
-      this.send(from, MSG_APPEND_REPLY, { ok: false, lastIndex: Math.max(this.commit, msg.prevIndex - 1), sentAt: msg.sentAt });
+      // Skip back over every entry of the conflicting term at once: they all came from one leader
+      // that the new one does not share them with.
+      let i = msg.prevIndex;
+      while (i - 1 > this.commit && this.termAt(i - 1) === localPrevTerm) i--;
+      this.send(from, MSG_APPEND_REPLY, { ok: false, lastIndex: Math.max(this.commit, i - 1), sentAt: msg.sentAt });
       return;
     }
     let match = msg.prevIndex;
@@ -536,14 +549,17 @@ export class VnodeReplica {
     if (!pr) return;
     pr.lastAckMs = nowMs;
     if (msg.sentAt > pr.ackedSentAt) pr.ackedSentAt = msg.sentAt;
+    pr.probeSent = false;
     if (msg.ok) {
       if (msg.lastIndex > pr.match) pr.match = Math.min(msg.lastIndex, this.lastIndex);
       if (pr.next <= pr.match) pr.next = pr.match + 1;
+      pr.probing = false;
       this.maybeCommit();
     } else {
-      // The follower's log ends (or diverges) earlier than we assumed: resend from there. What it
-      // acknowledged before stays matched (replies may arrive out of order).
+      // The follower's log ends (or diverges) earlier than we assumed: probe from where it says it
+      // could match. What it acknowledged before stays matched (replies may arrive out of order).
       pr.next = Math.max(pr.match + 1, Math.min(pr.next, msg.lastIndex + 1));
+      pr.probing = true;
       pr.lastSentMs = -Infinity;
     }
     this.needsSend = true;
@@ -567,6 +583,7 @@ export class VnodeReplica {
       if (pr.fetching) continue;
       const hasNew = pr.next <= this.lastIndex;
       const idle = nowMs - pr.lastSentMs >= this.timings.heartbeatMs;
+      if (pr.probing && pr.probeSent && !idle) continue; // one probe at a time
       if (!hasNew && !idle) {
         const upTo = Math.min(this.commit, pr.match);
         if (upTo > pr.sentCommit) {
@@ -589,6 +606,7 @@ export class VnodeReplica {
       this.outbox.push({ to: peer, msg: this.appendMsg(prevIndex, prevTerm, entries, nowMs) });
       if (entries.length > 0) pr.next = entries[entries.length - 1].index + 1;
       pr.lastSentMs = nowMs;
+      if (pr.probing) pr.probeSent = true;
       // What the follower may apply once it accepts this: the commit index up to what it then holds.
       pr.sentCommit = Math.max(pr.sentCommit, Math.min(this.commit, pr.next - 1));
     }

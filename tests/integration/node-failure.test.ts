@@ -89,6 +89,9 @@ describe('kill -9 of one storage node', () => {
     const others = keys.filter((k) => leaderOf.get(k) !== victim);
     assert.ok(led.length > 20 && others.length > 50, `${led.length} keys led by ${victim}, ${others.length} elsewhere`);
     const worst = Math.max(...led.map((k) => firstSuccessMs.get(k)!));
+    const gained = (text: string) => Number(/^ringdb_storage_leadership_changes_total\{change="gained"[^}]*\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    const survivorsGained = gained(await cluster.metrics('node-b')) + gained(await cluster.metrics('node-c'));
+    assert.ok(survivorsGained >= 64 * 2 / 3 + 1, `the survivors count ${survivorsGained} leaderships gained`);
     console.log(`failover: every vnode of ${victim} took writes again after at most ${worst} ms`);
     assert.ok(worst <= 3_000, `a vnode of ${victim} was unavailable for ${worst} ms`);
     for (const k of keys) {

@@ -46,6 +46,8 @@ export class ReplicationDriver {
   private cycling = false;
   private ticker: NodeJS.Timeout | undefined;
   readonly stats = new TableStatsBook();
+  /** How many times a local replica became or stopped being its vnode's leader (for metrics). */
+  readonly leadership = { gained: 0, lost: 0 };
   placementVersion = 0;
 
   constructor(
@@ -145,6 +147,8 @@ export class ReplicationDriver {
 
   /** Leadership changed hands: writes proposed here are settled as their entries commit or vanish. */
   private onRoleChange(replica: VnodeReplica, before: string): void {
+    if (replica.role === 'leader' && before !== 'leader') this.leadership.gained++;
+    if (before === 'leader' && replica.role !== 'leader') this.leadership.lost++;
     if (before === 'leader' || replica.role === 'leader') {
       this.log.debug('vnode role changed', { vnode: replica.vnode, from: before, to: replica.role, term: replica.term });
     }

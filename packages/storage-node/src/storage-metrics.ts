@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { ReplicationDriver } from './replication-driver.js';
 
 const COMMIT_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
@@ -39,6 +39,18 @@ export class StorageMetrics {
         const roles = driver.roleCounts();
         this.set({ role: 'leader' }, roles.leader);
         this.set({ role: 'follower' }, roles.follower);
+        this.set({ role: 'candidate' }, roles.candidate);
+      },
+    });
+    new Counter({
+      name: 'ringdb_storage_leadership_changes_total',
+      help: 'Vnodes this node started leading (gained: elections won, handovers received) or stopped leading (lost)',
+      labelNames: ['change'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc({ change: 'gained' }, driver.leadership.gained);
+        this.inc({ change: 'lost' }, driver.leadership.lost);
       },
     });
     const lag = () => {

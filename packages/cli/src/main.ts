@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { chaosCommand } from './commands/chaos.js';
 import { locateCommand } from './commands/locate.js';
 import { membershipCommand } from './commands/membership.js';
 import { routerCommand } from './commands/router.js';
@@ -19,6 +20,7 @@ Commands:
   router       run a request router (the DynamoDB HTTP API)
   status       list nodes with zone, address, health and vnode roles
   locate       show the hash, vnode, replicas and leader of a partition key
+  chaos        write through a router while disrupting storage containers; verify no acknowledged write is lost
 `;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
@@ -28,6 +30,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   router: routerCommand,
   status: statusCommand,
   locate: locateCommand,
+  chaos: chaosCommand,
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -75,7 +75,7 @@ USER 1000:1000
 WORKDIR /data
 # 7000 membership gRPC, 7100 storage gRPC, 8000 router HTTP (DynamoDB API), 9000 admin HTTP.
 EXPOSE 7000 7100 8000 9000
-HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=10s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.RINGDB_ADMIN_PORT || '9000') + '/health').then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "/app/packages/cli/dist/main.js"]
 CMD ["--help"]

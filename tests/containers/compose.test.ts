@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import YAML from 'yaml';
-import { IMAGE, LOG_DIR, ROOT, buildImage, docker, dockerUnavailable, eventually, freePort, ringdb, run } from './support.js';
+import { IMAGE, ROOT, buildImage, docker, dockerUnavailable, eventually, freePort, logDir, removeLogDir, ringdb, run } from './support.js';
 
 /** `docker-compose` (Debian's, v1) or `docker compose` (the v2 plugin), whichever answers. */
 async function composeCommand(): Promise<string[] | undefined> {
@@ -33,7 +33,8 @@ if (!skip && !compose) {
 
 const RINGDB_SERVICES = ['membership', 'storage-a1', 'storage-a2', 'storage-b1', 'storage-b2', 'storage-c1', 'storage-c2', 'router-1', 'router-2'];
 
-describe('docker-compose.yml', { skip }, () => {
+// The skip is given to every test (not the suite), so the summary line counts them as skipped.
+describe('docker-compose.yml', () => {
   const project = `ringdbtest${process.pid}`;
   const ports = { router: 0, router2: 0, routerAdmin: 0, membership: 0 };
   let env: NodeJS.ProcessEnv;
@@ -51,6 +52,7 @@ describe('docker-compose.yml', { skip }, () => {
   };
 
   before(async () => {
+    if (skip) return;
     ports.router = await freePort();
     ports.router2 = await freePort();
     ports.routerAdmin = await freePort();
@@ -73,13 +75,14 @@ describe('docker-compose.yml', { skip }, () => {
     if (!env) return;
     if (failed) {
       const logs = await dc(['logs', '--no-color'], 120_000).catch((err: Error) => err.message);
-      writeFileSync(path.join(LOG_DIR, 'compose.log'), logs);
-      console.log(`# compose logs: ${path.join(LOG_DIR, 'compose.log')}`);
+      writeFileSync(path.join(logDir(), 'compose.log'), logs);
+      console.log(`# compose logs: ${path.join(logDir(), 'compose.log')}`);
     }
     await dc(['down', '--volumes', '--remove-orphans', '--timeout', '10'], 300_000);
+    if (!failed) removeLogDir();
   });
 
-  it('publishes every port on 127.0.0.1 only, and the monitoring profile adds Prometheus and Grafana with the repository\'s configuration', tracked(async () => {
+  it('publishes every port on 127.0.0.1 only, and the monitoring profile adds Prometheus and Grafana with the repository\'s configuration', { skip }, tracked(async () => {
     const monitoring = YAML.parse(await dc(['--profile', 'monitoring', 'config'], 60_000)) as {
       services: Record<string, { profiles?: string[]; ports?: (string | { host_ip?: string })[]; volumes?: (string | { source: string; target: string })[] }>;
     };
@@ -113,14 +116,14 @@ describe('docker-compose.yml', { skip }, () => {
     JSON.parse(readFileSync(path.join(ROOT, 'deploy/grafana/ringdb.json'), 'utf8'));
   }));
 
-  it('brings every container up healthy (the compose health checks hit /ready)', tracked(async () => {
+  it('brings every container up healthy (the compose health checks hit /ready)', { skip }, tracked(async () => {
     const ids = (await dc(['ps', '-q'], 60_000)).split('\n').filter(Boolean);
     assert.equal(ids.length, RINGDB_SERVICES.length);
     await eventually('all compose containers healthy', async () => {
       const states = (await docker(['inspect', '--format', '{{.Name}} {{.State.Health.Status}}', ...ids])).trim().split('\n');
       const unhealthy = states.filter((s) => !s.endsWith(' healthy'));
       if (unhealthy.length) throw new Error(unhealthy.join(', '));
-    }, 180_000, 2_000);
+    }, 240_000, 2_000);
     // Published ports are bound to 127.0.0.1 in the running containers too.
     for (const id of ids) {
       const [info] = JSON.parse(await docker(['inspect', id])) as { NetworkSettings: { Ports: Record<string, { HostIp: string }[] | null> } }[];
@@ -128,7 +131,7 @@ describe('docker-compose.yml', { skip }, () => {
     }
   }));
 
-  it('registers six storage nodes, two in each zone, under their service names', tracked(async () => {
+  it('registers six storage nodes, two in each zone, under their service names', { skip }, tracked(async () => {
     await eventually('six nodes up with vnodes placed', async () => {
       const { code, stdout, stderr } = await ringdb(['status', '--json', '--membership', `127.0.0.1:${ports.membership}`], 30_000);
       assert.equal(code, 0, stderr);
@@ -144,7 +147,7 @@ describe('docker-compose.yml', { skip }, () => {
     }, 60_000, 1_000);
   }));
 
-  it('serves the AWS SDK through both routers', tracked(async () => {
+  it('serves the AWS SDK through both routers', { skip }, tracked(async () => {
     const r1 = client(ports.router);
     const r2 = client(ports.router2);
     try {
@@ -170,7 +173,7 @@ describe('docker-compose.yml', { skip }, () => {
     }
   }));
 
-  it('ringdb chaos finds the storage containers by label, disrupts them and loses no acknowledged write', tracked(async () => {
+  it('ringdb chaos finds the storage containers by label, disrupts them and loses no acknowledged write', { skip }, tracked(async () => {
     const { code, stdout, stderr } = await ringdb([
       'chaos', '--project', project, '--endpoint', `http://127.0.0.1:${ports.router}`, '--membership', `127.0.0.1:${ports.membership}`,
       '--router-admin', `http://127.0.0.1:${ports.routerAdmin}`, '--faults', 'kill,disconnect', '--duration', '10',

@@ -1,7 +1,7 @@
 // Shared by the container tests: Docker detection, image builds, a loopback-only container class,
 // a RingDB cluster of containers on its own Docker network, and a write-load recorder.
 import { execFile, spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,8 +119,17 @@ export class LoopbackContainer extends GenericContainer {
 const SYSCTLS: Record<string, string> =
   process.env.RINGDB_TEST_TCP_SYN_RETRIES === 'default' ? {} : { 'net.ipv4.tcp_syn_retries': process.env.RINGDB_TEST_TCP_SYN_RETRIES ?? '2' };
 
-/** Directory for container logs of this test run (printed when a test fails). */
-export const LOG_DIR = mkdtempSync(path.join(os.tmpdir(), 'ringdb-containers-'));
+let logDirectory: string | undefined;
+/** Directory for container logs of this test run (printed when a test fails), made on first use. */
+export function logDir(): string {
+  logDirectory ??= mkdtempSync(path.join(os.tmpdir(), 'ringdb-containers-'));
+  return logDirectory;
+}
+
+/** Removes the log directory, if one was made (after tests that passed). */
+export function removeLogDir(): void {
+  if (logDirectory && !process.env.RINGDB_KEEP_TEST_DATA) rmSync(logDirectory, { recursive: true, force: true });
+}
 
 export interface Node {
   name: string;
@@ -154,7 +163,7 @@ export class ContainerCluster {
   }
 
   private container(name: string, command: string[], ports: { container: number; host: number }[]): LoopbackContainer {
-    const log = createWriteStream(path.join(LOG_DIR, `${name}.log`), { flags: 'a' });
+    const log = createWriteStream(path.join(logDir(), `${name}.log`), { flags: 'a' });
     return new LoopbackContainer(IMAGE)
       .withNetworkAndAliases(this.network, name)
       .withName(`ringdb-test-${name}-${process.pid}`)

@@ -13,7 +13,7 @@ storage-node containers on a schedule, then heals every container and verifies t
 the router acknowledged reads back with ConsistentRead. Prints a summary table: writes attempted,
 acknowledged and failed, acknowledged writes lost (must be 0), the longest unavailability the
 client saw (one vnode, and the whole cluster), and the failovers it observed (placement versions,
-leadership moves reported by the nodes, router retries). Exits 1 if an acknowledged write is lost
+vnode leaderships the storage nodes gained by election or handover, router retries). Exits 1 if an acknowledged write is lost
 or cannot be read back, 0 otherwise.
 
 Containers are found by label (ringdb.role=storage, as docker-compose.yml sets), or given with
@@ -81,6 +81,7 @@ export interface ChaosSummary {
     placementVersions: number[];
     placementChanges: number;
     leadershipMoves: number | null;
+    leadershipsGained: number | null;
     routerPlacementVersions: number[];
     routerRetries: number | null;
   };
@@ -155,6 +156,35 @@ class Faults {
   }
 }
 
+/**
+ * Sums `ringdb_storage_leadership_changes_total{change="gained"}` over the target containers, read
+ * inside each container (`docker exec ... node`: the image has no curl, and storage admin ports
+ * are usually not published). A restarted process starts its counter at 0, so each container's
+ * increases are added up across restarts; a container is sampled before every fault it gets.
+ */
+class LeadershipCounter {
+  private readonly last = new Map<string, number>();
+  total = 0;
+  available = true;
+
+  async sample(t: Target): Promise<void> {
+    const script = "fetch('http://127.0.0.1:' + (process.env.RINGDB_ADMIN_PORT || '9000') + '/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))";
+    let value: number | undefined;
+    try {
+      value = metric(await docker(['exec', t.id, 'node', '-e', script], 15_000), 'ringdb_storage_leadership_changes_total', 'change="gained"');
+    } catch {
+      return; // not running or paused: sampled again later
+    }
+    if (value === undefined) {
+      this.available = false;
+      return;
+    }
+    const before = this.last.get(t.id);
+    if (before !== undefined) this.total += value >= before ? value - before : value;
+    this.last.set(t.id, value);
+  }
+}
+
 /** A minimal DynamoDB JSON-protocol client over fetch, with AWS Signature V4 headers. */
 class DynamoHttp {
   private readonly url: URL;
@@ -219,9 +249,12 @@ function number(values: Record<string, string | boolean | undefined>, name: stri
   return n;
 }
 
-function metric(text: string, name: string): number | undefined {
-  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : undefined;
+/** The value of a Prometheus sample, optionally of the series whose labels include `label`. */
+function metric(text: string, name: string, label?: string): number | undefined {
+  for (const m of text.matchAll(new RegExp(`^${name}(\\{[^}]*\\})? ([0-9.eE+-]+)$`, 'gm'))) {
+    if (!label || (m[1] ?? '').includes(label)) return Number(m[2]);
+  }
+  return undefined;
 }
 
 export async function chaosCommand(argv: string[]): Promise<void> {
@@ -275,6 +308,8 @@ export async function chaosCommand(argv: string[]): Promise<void> {
   if (ids.length === 0) throw new Error('no storage containers found (label ringdb.role=storage, or give --containers)');
   const targets: Target[] = (await inspect(ids)).map((c) => ({ id: c.Id, name: c.Name.replace(/^\//, ''), zone: c.Config.Labels?.['ringdb.zone'] ?? '?' }));
   const faults = new Faults();
+  const leaderships = new LeadershipCounter();
+  await Promise.all(targets.map((t) => leaderships.sample(t)));
   const ddb = new DynamoHttp(endpoint);
   log('info', 'chaos starting', { seed, table, endpoint, targets: targets.map((t) => t.name), faults: kinds });
 
@@ -430,6 +465,7 @@ export async function chaosCommand(argv: string[]): Promise<void> {
       const kind = bag.pop()!;
       const ev: FaultEvent = { kind, container: target.name, zone: target.zone, startMs: Date.now() - phaseStart, endMs: 0 };
       log('info', 'fault', { kind, container: target.name, zone: target.zone });
+      await leaderships.sample(target);
       faultActive = true;
       await faults.apply(kind, target);
       if (kind !== 'restart') await sleep(faultMs);
@@ -505,6 +541,7 @@ export async function chaosCommand(argv: string[]): Promise<void> {
   observing = false;
   await observer;
   await sampleRouter();
+  await Promise.all(targets.map((t) => leaderships.sample(t)));
   if (!values['keep-table']) {
     try {
       await ddb.call('DeleteTable', { TableName: table }, 30_000);
@@ -536,6 +573,7 @@ export async function chaosCommand(argv: string[]): Promise<void> {
       placementVersions: versions,
       placementChanges: Math.max(0, versions.length - 1),
       leadershipMoves,
+      leadershipsGained: leaderships.available ? leaderships.total : null,
       routerPlacementVersions: [...routerPlacementVersions].sort((a, b) => a - b),
       routerRetries: routerRetriesStart !== undefined && routerRetriesEnd !== undefined ? routerRetriesEnd - routerRetriesStart : null,
     },
@@ -562,7 +600,8 @@ function renderSummary(s: ChaosSummary): string {
     ['longest unavailability, one vnode', u.longestVnodeSeconds === null ? 'n/a (membership not reachable)' : `${u.longestVnodeSeconds.toFixed(1)} s${u.longestVnode !== null ? ` (vnode ${u.longestVnode}; ${u.vnodesAffected} vnodes saw a failed write)` : ''}`],
     ['longest time with no write acknowledged', `${u.longestClusterSeconds.toFixed(1)} s`],
     ['placement versions seen', f.placementVersions.length ? `${f.placementVersions.join(', ')} (${f.placementChanges} changes)` : 'n/a'],
-    ['leadership moves (node reports)', f.leadershipMoves === null ? 'n/a' : String(f.leadershipMoves)],
+    ['vnode leaderships gained (node counters)', f.leadershipsGained === null ? 'n/a (no ringdb_storage_leadership_changes_total)' : String(f.leadershipsGained)],
+    ['leadership moves (reports to membership)', f.leadershipMoves === null ? 'n/a' : String(f.leadershipMoves)],
     ['router placement versions', f.routerPlacementVersions.length ? f.routerPlacementVersions.join(', ') : 'n/a (no --router-admin)'],
     ['router routing retries', f.routerRetries === null ? 'n/a (no --router-admin)' : String(f.routerRetries)],
     ['verdict', s.passed ? 'PASS: every acknowledged write reads back' : 'FAIL'],

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BatchGetItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { hashKeyBytes, locatePartition } from '@ringdb/core';
-import { membershipClient, type ClusterState } from '@ringdb/runtime';
+import { readClusterState, type ClusterState } from '@ringdb/runtime';
 import { GenericContainer, Network, Wait, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import type { PortWithOptionalBinding } from 'testcontainers';
 import { eventually, freePort, sleep } from '../support/cluster.js';
@@ -216,20 +216,8 @@ export class ContainerCluster {
     return n;
   }
 
-  async state(): Promise<ClusterState> {
-    const client = membershipClient(this.membershipAddress);
-    try {
-      return await new Promise<ClusterState>((resolve, reject) => {
-        const call = (client as unknown as { watch(r: unknown, o: unknown): NodeJS.EventEmitter & { cancel(): void } }).watch({ client: 'test' }, { deadline: Date.now() + 3_000 });
-        call.once('data', (s: ClusterState) => {
-          call.cancel();
-          resolve(s);
-        });
-        call.once('error', reject);
-      });
-    } finally {
-      client.close();
-    }
+  state(): Promise<ClusterState> {
+    return readClusterState(this.membershipAddress, 3_000, 'test');
   }
 
   async metrics(node: Node): Promise<string> {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { membershipClient, type ClusterState } from '@ringdb/runtime';
+import { readClusterState, type ClusterState } from '@ringdb/runtime';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const RINGDB_BIN = path.join(ROOT, 'packages/cli/dist/main.js');
@@ -169,20 +169,8 @@ export class Cluster {
     await this.waitReady();
   }
 
-  async state(): Promise<ClusterState> {
-    const client = membershipClient(this.membershipAddress);
-    try {
-      return await new Promise<ClusterState>((resolve, reject) => {
-        const call = (client as unknown as { watch(r: unknown, o: unknown): NodeJS.EventEmitter & { cancel(): void } }).watch({ client: 'test' }, { deadline: Date.now() + 2_000 });
-        call.once('data', (s: ClusterState) => {
-          call.cancel();
-          resolve(s);
-        });
-        call.once('error', reject);
-      });
-    } finally {
-      client.close();
-    }
+  state(): Promise<ClusterState> {
+    return readClusterState(this.membershipAddress, 2_000, 'test');
   }
 
   /** Every node up and applying the current placement, and the router answering. */

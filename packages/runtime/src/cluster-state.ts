@@ -88,3 +88,23 @@ export function watchCluster(
     },
   };
 }
+
+/** Reads the current cluster state once (the first message of a Watch stream from membership). */
+export function readClusterState(address: string, timeoutMs = 5_000, clientName = 'reader'): Promise<ClusterState> {
+  const client = membershipClient(address);
+  return new Promise((resolve, reject) => {
+    const call = (client as unknown as { watch(req: unknown, opts: unknown): NodeJS.EventEmitter & { cancel(): void } }).watch(
+      { client: clientName },
+      { deadline: Date.now() + timeoutMs },
+    );
+    call.once('data', (state: ClusterState) => {
+      call.cancel();
+      client.close();
+      resolve(state);
+    });
+    call.once('error', (err: Error) => {
+      client.close();
+      if (!/Cancelled/.test(err.message)) reject(new Error(`membership at ${address} is not reachable: ${err.message}`));
+    });
+  });
+}

@@ -1,5 +1,5 @@
 import { seededRandom } from '@ringdb/core';
-import { VnodeReplica, type HardState, type LogEntry, type PeerMsg, type Ready, type ReplicaTimings } from '@ringdb/storage-node';
+import { VnodeReplica, type HardState, type LogEntry, type Mutation, type PeerMsg, type Ready, type ReplicaTimings, type SnapshotPoint } from '@ringdb/storage-node';
 import { checkLinearizable, type HistoryOp, type KvInput, type KvOutput, type Value } from '../support/linearizability.js';
 
 /**
@@ -14,6 +14,11 @@ import { checkLinearizable, type HistoryOp, type KvInput, type KvOutput, type Va
  * applied, conditions evaluated against applied data plus the leader's not yet applied proposals,
  * and a failed condition that depends on such a proposal answered only once it applies; strongly
  * consistent reads only at a leader holding its lease.
+ *
+ * The log is compacted after a few entries, so replicas that fall behind catch up from snapshots
+ * of the data (sent in small chunks, acknowledged one by one). In half the runs the vnode also
+ * moves: a fourth node `d` joins as a learner and replaces `c` through configuration entries in
+ * the log, and "membership" switches placement once the leader reports the move committed.
  *
  * After the faults stop, the network heals and every replica restarts; the run then checks that
  * the history is linearizable per key, no two leaders ever shared a term, every index applied on
@@ -34,21 +39,38 @@ export interface SimResult {
   ok: boolean;
   seed: number;
   problems: string[];
-  stats: { ops: number; acked: number; unknown: number; failed: number; elections: number; crashes: number; applied: number; states: number; deposedReads: number };
+  stats: { ops: number; acked: number; unknown: number; failed: number; elections: number; crashes: number; applied: number; states: number; deposedReads: number; snapshots: number; moved: number };
 }
 
-const IDS = ['a', 'b', 'c'];
+const IDS = ['a', 'b', 'c', 'd'];
+const INITIAL = ['a', 'b', 'c'];
+const TARGET = ['a', 'b', 'd'];
+/** Rows per snapshot chunk: small, so snapshots take several acknowledged messages. */
+const CHUNK_ROWS = 2;
+const SNAPSHOT_TIMEOUT_MS = 300;
 const TIMINGS: ReplicaTimings = {
   heartbeatMs: 50,
   electionTimeoutMs: 200,
   resendMs: 150,
   maxEntriesPerMessage: 4,
   retainedEntries: 8, // small: catch-up exercises reading the log back from "disk"
+  compactionStep: 4, // and the log is compacted soon after: slow followers need snapshots
   leaseFraction: 0.8,
   transferCooldownMs: 400,
 };
 const TICK_MS = 10;
-const MSG_NAMES: Record<number, string> = { 1: 'APPEND', 2: 'APPEND_REPLY', 3: 'VOTE', 4: 'VOTE_REPLY', 5: 'PRE_VOTE', 6: 'PRE_VOTE_REPLY', 7: 'COMMIT', 8: 'TIMEOUT_NOW' };
+const MSG_NAMES: Record<number, string> = {
+  1: 'APPEND',
+  2: 'APPEND_REPLY',
+  3: 'VOTE',
+  4: 'VOTE_REPLY',
+  5: 'PRE_VOTE',
+  6: 'PRE_VOTE_REPLY',
+  7: 'COMMIT',
+  8: 'TIMEOUT_NOW',
+  9: 'SNAPSHOT',
+  10: 'SNAPSHOT_REPLY',
+};
 const WRITE_TIMEOUT_MS = 1_000;
 /** A client stops waiting for an answer after this long (the operation's outcome is then unknown). */
 const CLIENT_TIMEOUT_MS = 300;
@@ -93,6 +115,8 @@ interface Node {
   life: number;
   /** A paused process (GC pause, SIGSTOP): everything addressed to it waits until then. */
   pausedUntil: number;
+  /** Snapshots this node sends, by peer: the data as of `point`, sent chunk by chunk. */
+  sending: Map<string, { point: SnapshotPoint; rows: Mutation[]; seq: number; sentAt: number }>;
 }
 
 type Event =
@@ -167,19 +191,40 @@ export function runSimulation(o: SimOptions): SimResult {
   const history: HistoryOp[] = [];
   let nextOpId = 1;
   let nextValue = 1;
-  const stats = { ops: 0, acked: 0, unknown: 0, failed: 0, elections: 0, crashes: 0, applied: 0, states: 0, deposedReads: 0 };
+  const stats = { ops: 0, acked: 0, unknown: 0, failed: 0, elections: 0, crashes: 0, applied: 0, states: 0, deposedReads: 0, snapshots: 0, moved: 0 };
+  // Placement, as "membership" publishes it: the group, and the target while the vnode moves.
+  const moves = rnd() < 0.5;
+  const moveAt = moves ? 200 + Math.floor(rnd() * durationMs * 0.6) : Infinity;
+  let members = INITIAL.slice();
+  let target: string[] = [];
+  const configureAll = () => {
+    for (const n of nodes.values()) if (n.up && n.replica) n.replica.configure(members, 'a', now, target, target.length ? 'a' : '');
+  };
   const leaderOfTerm = new Map<number, string>();
   const appliedAt = new Map<number, string>(); // index -> fingerprint of the entry applied there
 
   const nodes = new Map<string, Node>(
     IDS.map((id) => [
       id,
-      { id, up: true, disk: { log: new Map(), hard: { term: 0, votedFor: '', applied: 0, appliedTerm: 0 }, data: new Map() }, replica: null, inflight: null, overlay: new Map(), writes: [], held: [], life: 0, pausedUntil: 0 },
+      {
+        id,
+        up: true,
+        disk: { log: new Map(), hard: { term: 0, votedFor: '', applied: 0, appliedTerm: 0, logStart: 0, logStartTerm: 0, installing: false, config: [] }, data: new Map() },
+        replica: null,
+        inflight: null,
+        overlay: new Map(),
+        writes: [],
+        held: [],
+        life: 0,
+        pausedUntil: 0,
+        sending: new Map(),
+      },
     ]),
   );
   const say = (line: string) => trace?.(`${String(now).padStart(6)} ${line}`);
 
-  const fingerprint = (e: LogEntry) => `${e.term}:${e.mutations.map((m) => `${m.key.toString()}=${m.delete ? '-' : m.value.toString()}`).join(',')}`;
+  const fingerprint = (e: LogEntry) =>
+    `${e.term}:${e.mutations.map((m) => `${m.key.toString()}=${m.delete ? '-' : m.value.toString()}`).join(',')}${e.config?.length ? ` config ${e.config.join(',')}` : ''}`;
 
   // ------------------------------------------------------------------ nodes
 
@@ -189,7 +234,8 @@ export function runSimulation(o: SimOptions): SimResult {
     const unapplied = indices.filter((i) => i > n.disk.hard.applied).map((i) => n.disk.log.get(i)!);
     const lastTerm = unapplied.length ? unapplied[unapplied.length - 1].term : n.disk.hard.appliedTerm;
     n.replica = new VnodeReplica(0, n.id, { ...n.disk.hard, lastIndex, lastTerm, unapplied }, TIMINGS, now, rnd);
-    n.replica.configure(IDS, 'a', now);
+    n.replica.configure(members, 'a', now, target, target.length ? 'a' : '');
+    n.sending.clear();
     n.up = true;
     n.life++;
     q.push({ at: now + TICK_MS, kind: 'tick', node: n.id, life: n.life });
@@ -205,6 +251,7 @@ export function runSimulation(o: SimOptions): SimResult {
     n.replica = null;
     n.inflight = null;
     n.overlay.clear();
+    n.sending.clear();
     for (const w of n.writes) unknownOutcome(w.op);
     for (const h of n.held) unknownOutcome(h.op);
     n.writes = [];
@@ -226,8 +273,18 @@ export function runSimulation(o: SimOptions): SimResult {
     const { ready } = n.inflight!;
     n.inflight = null;
     const disk = n.disk;
+    if (ready.install?.begin) disk.data.clear();
     for (let i = ready.truncateFrom; i > 0 && i <= ready.truncateTo; i++) disk.log.delete(i);
+    for (let i = ready.compactFrom + 1; i <= ready.compactTo; i++) disk.log.delete(i);
     for (const e of ready.entries) disk.log.set(e.index, e);
+    if (ready.install) {
+      for (const row of ready.install.rows) disk.data.set(row.key.toString(), row.value.toString());
+      if (ready.install.end) {
+        for (let i = ready.install.dropLogFrom; i <= ready.install.dropLogTo; i++) disk.log.delete(i);
+        stats.snapshots++;
+        say(`${n.id} installed a snapshot at ${ready.install.index}/${ready.install.term}`);
+      }
+    }
     for (const e of ready.apply) {
       const fp = fingerprint(e);
       const seen = appliedAt.get(e.index);
@@ -254,9 +311,63 @@ export function runSimulation(o: SimOptions): SimResult {
       else r.fetched(f.peer, f.from - 1, prevTerm, entries, now);
     }
     r.advance(ready);
+    // The "disk" now holds exactly the applied state: snapshots are taken here, as the driver does.
+    for (const req of ready.snapshots) {
+      const point = r.snapshotPoint();
+      const rows = [...disk.data].sort().map(([k, v]) => ({ tableId: TABLE, key: keyBuf(k), value: Buffer.from(v), delete: false, countDelta: 1, sizeDelta: 0 }));
+      n.sending.set(req.peer, { point, rows, seq: -1, sentAt: now });
+      say(`${n.id} starts a snapshot at ${point.index}/${point.term} for ${req.peer} (${rows.length} rows)`);
+      sendChunk(n, req.peer);
+    }
+    for (const ack of ready.snapshotAcks) {
+      const t = n.sending.get(ack.peer);
+      if (!t || t.point.index !== ack.index || t.seq !== ack.seq) continue;
+      if (!ack.ok || (t.seq + 1) * CHUNK_ROWS >= t.rows.length) n.sending.delete(ack.peer);
+      else sendChunk(n, ack.peer);
+    }
     settleWrites(n, ready.apply);
     observe(n);
     pump(n);
+  };
+
+  const sendChunk = (n: Node, peer: string) => {
+    const t = n.sending.get(peer)!;
+    t.seq++;
+    t.sentAt = now;
+    const rows = t.rows.slice(t.seq * CHUNK_ROWS, (t.seq + 1) * CHUNK_ROWS);
+    const last = (t.seq + 1) * CHUNK_ROWS >= t.rows.length;
+    const msg = n.replica!.snapshotChunk(peer, t.point, t.seq, rows, last, now);
+    if (!msg) {
+      n.sending.delete(peer);
+      return;
+    }
+    send(n.id, peer, msg);
+  };
+
+  /** "Membership": start the move, and finish it once a leader reports the target configuration applied. */
+  const membership = () => {
+    if (target.length === 0 && members !== TARGET && now >= moveAt) {
+      target = TARGET;
+      say(`MOVE starts: ${members.join(',')} -> ${target.join(',')}`);
+      const d = nodes.get('d')!;
+      if (!d.up) boot(d);
+      configureAll();
+      return;
+    }
+    if (target.length === 0) return;
+    for (const n of nodes.values()) {
+      const r = n.replica;
+      if (!r || r.role !== 'leader') continue;
+      const voters = r.appliedVoters;
+      if (voters.length === TARGET.length && TARGET.every((x) => voters.includes(x))) {
+        members = TARGET;
+        target = [];
+        stats.moved++;
+        say(`MOVE done (reported by ${n.id}): placement is now ${members.join(',')}`);
+        configureAll();
+        return;
+      }
+    }
   };
 
   const observe = (n: Node) => {
@@ -480,7 +591,13 @@ export function runSimulation(o: SimOptions): SimResult {
         const n = nodes.get(e.node)!;
         if (!n.up || e.life !== n.life) break;
         n.replica!.tick(now);
+        for (const [peer, t] of n.sending) {
+          if (now - t.sentAt <= SNAPSHOT_TIMEOUT_MS) continue;
+          n.sending.delete(peer);
+          n.replica!.snapshotAborted(peer, now);
+        }
         observe(n);
+        membership();
         for (const w of n.writes.filter((x) => x.deadline <= now)) unknownOutcome(w.op);
         n.writes = n.writes.filter((x) => x.deadline > now);
         pump(n);
@@ -529,18 +646,19 @@ export function runSimulation(o: SimOptions): SimResult {
   stats.states = states;
 
   // Convergence: after healing, every replica holds the same data.
-  const datas = IDS.map((id) => JSON.stringify([...nodes.get(id)!.disk.data].sort()));
+  if (target.length > 0) problems.push(`the move to ${target.join(',')} did not finish after healing (voters ${IDS.map((id) => `${id}:${nodes.get(id)!.replica?.config.join('+')}`).join(' ')})`);
+  const datas = members.map((id) => JSON.stringify([...nodes.get(id)!.disk.data].sort()));
   if (datas.some((d) => d !== datas[0])) {
-    problems.push(`replicas diverge after healing: ${IDS.map((id, i) => `${id}=${datas[i]}`).join(' ')}`);
+    problems.push(`replicas diverge after healing: ${members.map((id, i) => `${id}=${datas[i]}`).join(' ')}`);
   }
-  const applied = IDS.map((id) => nodes.get(id)!.disk.hard.applied);
+  const applied = members.map((id) => nodes.get(id)!.disk.hard.applied);
   // Final reads: the value every replica converged to must be a linearizable final state.
   const finalNode = nodes.get(IDS[0])!;
   for (const key of keys) {
     history.push({ id: nextOpId++, client: 1_000, key, input: { kind: 'get' }, call: now + 1, ret: now + 2, output: { kind: 'value', value: finalNode.disk.data.get(key) } });
   }
   if (Math.max(...applied) - Math.min(...applied) > 0) {
-    problems.push(`replicas did not catch up after healing: applied ${IDS.map((id, i) => `${id}=${applied[i]}`).join(' ')}`);
+    problems.push(`replicas did not catch up after healing: applied ${members.map((id, i) => `${id}=${applied[i]}`).join(' ')}`);
   }
   const verdict = checkLinearizable(history, { maxStates: 2_000_000 });
   if (!verdict.ok) problems.push(`not linearizable (key ${verdict.key}): ${verdict.explanation}`);
@@ -561,7 +679,7 @@ export function runSafely(o: SimOptions): SimResult {
       ok: false,
       seed: o.seed,
       problems: [`exception: ${(err as Error)?.stack ?? String(err)}`],
-      stats: { ops: 0, acked: 0, unknown: 0, failed: 0, elections: 0, crashes: 0, applied: 0, states: 0, deposedReads: 0 },
+      stats: { ops: 0, acked: 0, unknown: 0, failed: 0, elections: 0, crashes: 0, applied: 0, states: 0, deposedReads: 0, snapshots: 0, moved: 0 },
     };
   }
 }

@@ -114,6 +114,17 @@ export class Cluster {
     await this.waitReady();
   }
 
+  /** Starts one more storage node (its process is named after its id) in a running cluster. */
+  async addStorageNode(zone: string, id: string): Promise<void> {
+    const port = await freePort();
+    await this.define(id, [
+      'storage', '--zone', zone, '--id', id, '--listen', `127.0.0.1:${port}`,
+      '--membership', this.membershipAddress, '--data-dir', path.join(this.dir, id),
+      '--engine', this.options.engine ?? 'rocksdb',
+    ]);
+    this.run(id);
+  }
+
   private async define(name: string, args: string[]): Promise<void> {
     const adminPort = await freePort();
     this.adminPorts.set(name, adminPort);

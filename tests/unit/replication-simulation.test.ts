@@ -11,22 +11,28 @@ const SEEDS = Number(process.env.RINGDB_SIM_SEEDS ?? 1000);
 const FROM = Number(process.env.RINGDB_SIM_FROM ?? 1);
 
 describe('replication simulation', () => {
-  it(`${SEEDS} seeded fault schedules: linearizable, no lost acknowledged write, one leader per term, replicas converge`, () => {
+  it(`${SEEDS} seeded fault schedules with log compaction, snapshots and a replica move: linearizable, no lost acknowledged write, one leader per term, replicas converge`, () => {
     const failures: string[] = [];
     let acked = 0;
     let elections = 0;
     let crashes = 0;
+    let snapshots = 0;
+    let moved = 0;
     for (let seed = FROM; seed < FROM + SEEDS; seed++) {
       const r = runSafely({ seed });
       acked += r.stats.acked;
       elections += r.stats.elections;
       crashes += r.stats.crashes;
+      snapshots += r.stats.snapshots;
+      moved += r.stats.moved;
       if (!r.ok) {
         failures.push(`seed ${seed}: ${r.problems[0].slice(0, 500)}\n    replay: node tests/dist/simulation/run-simulation.js --seed ${seed} --trace`);
       }
     }
-    console.log(`simulation: ${SEEDS} seeds, ${acked} acknowledged operations, ${elections} elections, ${crashes} crashes`);
+    console.log(`simulation: ${SEEDS} seeds, ${acked} acknowledged operations, ${elections} elections, ${crashes} crashes, ${snapshots} snapshots installed, ${moved} moves completed`);
     // Schedules that exercise nothing would make this test vacuous.
+    assert.ok(snapshots > SEEDS / 4, `too few snapshot installs (${snapshots})`);
+    assert.ok(moved > SEEDS / 4, `too few completed moves (${moved})`);
     assert.ok(acked > SEEDS * 20, `too few acknowledged operations (${acked})`);
     assert.ok(elections > SEEDS, `too few elections (${elections})`);
     assert.deepEqual(failures, [], `${failures.length} failing seeds:\n${failures.slice(0, 10).join('\n')}`);

@@ -2,6 +2,7 @@
 import { chaosCommand } from './commands/chaos.js';
 import { locateCommand } from './commands/locate.js';
 import { membershipCommand } from './commands/membership.js';
+import { nodeCommand } from './commands/node.js';
 import { routerCommand } from './commands/router.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
@@ -20,6 +21,7 @@ Commands:
   router       run a request router (the DynamoDB HTTP API)
   status       list nodes with zone, address, health and vnode roles
   locate       show the hash, vnode, replicas and leader of a partition key
+  node         node decommission <id>: move a storage node's vnodes to the rest of its zone
   chaos        write through a router while disrupting storage containers; verify no acknowledged write is lost
 `;
 
@@ -30,6 +32,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   router: routerCommand,
   status: statusCommand,
   locate: locateCommand,
+  node: nodeCommand,
   chaos: chaosCommand,
 };
 

@@ -3,7 +3,7 @@ import { DynamoDBError, applyTagChange, describeTable, resourceInUse, resourceNo
 import { SERVER_OPTIONS, bindServer, createRegistry, grpc, services, shutdownServer, startAdminServer, type ClusterState, type Logger } from '@ringdb/runtime';
 import { Gauge } from 'prom-client';
 import { StateFile, type PersistedState } from './membership-state.js';
-import { computePlacement, type VnodeAssignment } from './placement.js';
+import { computePlacement, planPlacement, sameMembers, type VnodeAssignment, type VnodePlacement } from './placement.js';
 
 export interface MembershipOptions {
   dataDir: string;
@@ -16,6 +16,8 @@ export interface MembershipOptions {
   /** Admin HTTP port for /metrics, /health and /ready (0 picks a free port). */
   adminPort: number;
   log: Logger;
+  /** At most this many vnodes move at once when nodes join or drain (default 32). */
+  maxMoves?: number;
 }
 
 interface Liveness {
@@ -38,7 +40,10 @@ type Unary<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnary
  */
 export class MembershipService {
   private state!: PersistedState;
-  private placement: VnodeAssignment[] = [];
+  /** What placement publishes: current replicas, and targets of the vnodes that move. */
+  private placement: VnodePlacement[] = [];
+  /** What the rings assign now; vnodes whose current replicas differ move there. */
+  private target: VnodeAssignment[] = [];
   private readonly liveness = new Map<string, Liveness>();
   private readonly watchers = new Set<grpc.ServerWritableStream<unknown, ClusterState>>();
   private readonly file: StateFile;
@@ -70,7 +75,7 @@ export class MembershipService {
         zones: loaded.zones,
       });
     }
-    this.placement = computePlacement(this.state.zones, this.state.nodes, this.state.vnodeCount);
+    this.replan();
     // Nodes known from before a restart count as alive until they miss heartbeats.
     const now = Date.now();
     for (const n of this.state.nodes) this.liveness.set(n.id, this.freshLiveness(now));
@@ -93,6 +98,7 @@ export class MembershipService {
       describeTable: this.describeTableRpc,
       listTables: this.listTables,
       tags: this.tags,
+      decommission: this.decommission,
     });
     this.port = await bindServer(this.server, options.listen);
     this.detector = setInterval(() => this.detectFailures(), Math.max(100, Math.floor(options.failureTimeoutMs / 4)));
@@ -137,6 +143,14 @@ export class MembershipService {
       },
     });
     new Gauge({
+      name: 'ringdb_membership_moving_vnodes',
+      help: 'Vnodes whose replicas differ from what the rings assign (moving or waiting to move)',
+      registers: [registry],
+      collect() {
+        this.set(service.movesLeft());
+      },
+    });
+    new Gauge({
       name: 'ringdb_membership_tables',
       help: 'Tables in the catalogue',
       registers: [registry],
@@ -168,7 +182,7 @@ export class MembershipService {
         zones: this.state.zones,
         nodes: this.state.nodes.map((n) => {
           const l = this.liveness.get(n.id);
-          return { ...n, alive: l?.alive ?? false, lastSeenMs: l?.lastSeenMs ?? 0 };
+          return { id: n.id, zone: n.zone, address: n.address, alive: l?.alive ?? false, lastSeenMs: l?.lastSeenMs ?? 0, draining: n.draining ?? false };
         }),
         vnodes: zonesComplete ? this.placement : [],
       },
@@ -210,7 +224,7 @@ export class MembershipService {
       if (existing) existing.address = address;
       else this.state.nodes.push({ id, zone, address });
       this.state.placementVersion++;
-      this.placement = computePlacement(this.state.zones, this.state.nodes, this.state.vnodeCount);
+      this.replan();
       this.options.log.info(existing ? 'node address changed' : 'node registered', { id, zone, address, placementVersion: this.state.placementVersion });
       this.file.save(this.state).then(
         () => {
@@ -234,6 +248,7 @@ export class MembershipService {
       leaderVnodes: number;
       ledVnodes: number[];
       followerVnodes: number;
+      configs?: { vnode: number; voters: string[] }[];
     },
     { placementVersion: number }
   > = (call, cb) => {
@@ -254,7 +269,82 @@ export class MembershipService {
       this.options.log.info('node is up', { id: req.id });
       this.push();
     }
+    if (req.configs && req.configs.length > 0) this.onConfigsReported(req.configs);
     cb(null, { placementVersion: this.state.placementVersion });
+  };
+
+  /**
+   * Recomputes the rings' assignment and what placement publishes. The first complete assignment,
+   * and any while no table exists (no data can move), is taken as the current one directly;
+   * afterwards vnodes move one by one through their replicas' logs.
+   */
+  private replan(): void {
+    const { zones, nodes, vnodeCount } = this.state;
+    this.target = computePlacement(zones, nodes, vnodeCount);
+    if (this.target.length === 0) {
+      this.placement = [];
+      return;
+    }
+    const current = this.state.assignments;
+    const noData = this.state.tables.length === 0 && this.state.droppedTableIds.length === 0;
+    if (!current || current.length !== vnodeCount || noData) this.state.assignments = this.target.map((a) => ({ nodes: a.nodes.slice(), leader: a.leader }));
+    const moving = new Set<number>();
+    this.placement.forEach((p, v) => {
+      if (p.target.length > 0) moving.add(v);
+    });
+    this.placement = planPlacement(this.state.assignments!, this.target, this.options.maxMoves ?? 32, moving);
+  }
+
+  /** Vnodes still moving (their target differs from their current replicas). */
+  private movesLeft(): number {
+    const current = this.state.assignments ?? [];
+    return this.target.filter((t, v) => current[v] && !sameMembers(t.nodes, current[v].nodes)).length;
+  }
+
+  /**
+   * A vnode's leader reports the voters its applied configuration holds: when they are the move's
+   * target, the move is done and the vnode's current replicas become the target.
+   */
+  private onConfigsReported(configs: { vnode: number; voters: string[] }[]): void {
+    let changed = false;
+    for (const { vnode, voters } of configs) {
+      const p = this.placement[vnode];
+      if (!p || p.target.length === 0 || !sameMembers(voters, p.target)) continue;
+      this.state.assignments![vnode] = { nodes: p.target.slice(), leader: p.targetLeader };
+      changed = true;
+      this.options.log.info('vnode moved', { vnode, from: p.nodes, to: p.target });
+    }
+    if (!changed) return;
+    this.state.placementVersion++;
+    this.replan();
+    this.options.log.info('placement updated after moves', { placementVersion: this.state.placementVersion, movesLeft: this.movesLeft() });
+    this.file.save(this.state).then(
+      () => this.push(),
+      (err) => this.options.log.error('saving membership state failed', { error: err as Error }),
+    );
+  }
+
+  /** `ringdb node decommission <id>`: the node leaves the rings; its vnodes move to the rest of its zone. */
+  private readonly decommission: Unary<{ id: string }, { placementVersion: number; error: string }> = (call, cb) => {
+    const node = this.state.nodes.find((n) => n.id === call.request.id);
+    if (!node) return cb(null, { placementVersion: this.state.placementVersion, error: `unknown node ${call.request.id}` });
+    if (!node.draining) {
+      const others = this.state.nodes.filter((n) => n.zone === node.zone && n.id !== node.id && !n.draining);
+      if (others.length === 0) {
+        return cb(null, { placementVersion: this.state.placementVersion, error: `node ${node.id} is the last one in zone ${node.zone}: add another node to the zone first` });
+      }
+      node.draining = true;
+      this.state.placementVersion++;
+      this.replan();
+      this.options.log.info('node decommissioning', { id: node.id, zone: node.zone, placementVersion: this.state.placementVersion, movesLeft: this.movesLeft() });
+    }
+    this.file.save(this.state).then(
+      () => {
+        this.push();
+        cb(null, { placementVersion: this.state.placementVersion, error: '' });
+      },
+      (err) => cb({ code: grpc.status.INTERNAL, details: String(err) }),
+    );
   };
 
   private detectFailures(): void {

@@ -1,7 +1,7 @@
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { TableEntry } from '@ringdb/core';
-import type { RegisteredNode } from './placement.js';
+import type { RegisteredNode, VnodeAssignment } from './placement.js';
 
 /** Everything membership must not forget across restarts. */
 export interface PersistedState {
@@ -13,6 +13,11 @@ export interface PersistedState {
   tables: TableEntry[];
   /** Ids (hex) of deleted tables, so storage nodes drop and ignore their data. */
   droppedTableIds: string[];
+  /**
+   * Each vnode's current replicas (empty until every zone has a node). They change only when a
+   * vnode's leader reports that a move to the rings' new assignment is committed.
+   */
+  assignments?: VnodeAssignment[];
 }
 
 /** A JSON file written atomically (temp file, fsync, rename), one write at a time. */

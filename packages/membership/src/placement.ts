@@ -4,6 +4,8 @@ export interface RegisteredNode {
   id: string;
   zone: string;
   address: string;
+  /** Being decommissioned: the rings leave it out, so its vnodes move to the rest of its zone. */
+  draining?: boolean;
 }
 
 export interface VnodeAssignment {
@@ -26,7 +28,7 @@ export interface VnodeAssignment {
 export function computePlacement(zones: string[], nodes: RegisteredNode[], vnodeCount: number): VnodeAssignment[] {
   const rings: HashRing[] = [];
   for (const zone of zones) {
-    const ids = nodes.filter((n) => n.zone === zone).map((n) => n.id).sort();
+    const ids = nodes.filter((n) => n.zone === zone && !n.draining).map((n) => n.id).sort();
     if (ids.length === 0) return [];
     rings.push(new HashRing(ids, 'md5'));
   }
@@ -36,4 +38,36 @@ export function computePlacement(zones: string[], nodes: RegisteredNode[], vnode
     out.push({ nodes: rings.map((ring) => ring.get(key)), leader: v % zones.length });
   }
   return out;
+}
+
+/** A vnode as placement publishes it: its current replicas and, while it moves, where to. */
+export interface VnodePlacement extends VnodeAssignment {
+  target: string[];
+  targetLeader: number;
+}
+
+/**
+ * The published placement while the cluster moves from `current` (the replicas each vnode has) to
+ * `target` (what the rings assign now): vnodes whose replicas differ carry the target, at most
+ * `maxMoves` of them at once (in vnode order, those already moving first) so that a node joining a
+ * zone does not receive every snapshot at the same moment. Each vnode's leader carries the move out
+ * (learner, catch-up, one configuration change at a time) and reports it; see `completeMove`.
+ */
+export function planPlacement(current: VnodeAssignment[], target: VnodeAssignment[], maxMoves: number, moving: ReadonlySet<number>): VnodePlacement[] {
+  const out: VnodePlacement[] = current.map((a) => ({ nodes: a.nodes, leader: a.leader, target: [], targetLeader: 0 }));
+  let started = 0;
+  const differs = (v: number) => !sameMembers(current[v].nodes, target[v].nodes);
+  const order = [...moving].filter((v) => v < current.length).sort((a, b) => a - b);
+  for (let v = 0; v < current.length; v++) if (!moving.has(v)) order.push(v);
+  for (const v of order) {
+    if (!differs(v) || started >= maxMoves) continue;
+    out[v].target = target[v].nodes;
+    out[v].targetLeader = target[v].leader;
+    started++;
+  }
+  return out;
+}
+
+export function sameMembers(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
 }

@@ -9,11 +9,18 @@ export interface NodeInfo {
   address: string;
   alive: boolean;
   lastSeenMs: number;
+  /** Being decommissioned: its vnodes move away, then it holds none. */
+  draining: boolean;
 }
 
 export interface VnodeReplicas {
+  /** The current replicas, one per zone in zone order. */
   nodes: string[];
+  /** Index into `nodes` of the preferred leader. */
   leader: number;
+  /** While the vnode moves: the replicas it moves to (empty otherwise), and their preferred leader. */
+  target: string[];
+  targetLeader: number;
 }
 
 export interface Placement {

@@ -30,6 +30,17 @@ export interface StorageEngine {
   /** Entries in key order (or reverse), at most `limit`. */
   range(options: RangeOptions): Promise<[Buffer, Buffer][]>;
   clear(options: RangeOptions): Promise<void>;
+  /**
+   * A cursor over a range that reads the data as it is at the moment of this call (both engines'
+   * iterators take an implicit snapshot when created), however long it is read afterwards.
+   */
+  cursor(options: RangeOptions): Cursor;
+}
+
+export interface Cursor {
+  /** Up to `n` more entries; fewer (or none) at the end of the range. */
+  next(n: number): Promise<[Buffer, Buffer][]>;
+  close(): Promise<void>;
 }
 
 /** The subset of abstract-level (v1 in @nxtedition/rocksdb, v3 in classic-level) used here. */
@@ -39,7 +50,7 @@ interface LevelLike {
   get(key: Buffer): Promise<Buffer | undefined>;
   getMany(keys: Buffer[]): Promise<(Buffer | undefined)[]>;
   batch(ops: BatchOp[], options?: { sync?: boolean }): Promise<void>;
-  iterator(options: RangeOptions): { all(): Promise<[Buffer, Buffer][]> };
+  iterator(options: RangeOptions): { all(): Promise<[Buffer, Buffer][]>; nextv(n: number): Promise<[Buffer, Buffer][]>; close(): Promise<void> };
   clear(options: RangeOptions): Promise<void>;
 }
 
@@ -83,6 +94,11 @@ class LevelEngine implements StorageEngine {
 
   clear(options: RangeOptions): Promise<void> {
     return this.db.clear(definedOnly(options));
+  }
+
+  cursor(options: RangeOptions): Cursor {
+    const it = this.db.iterator(definedOnly(options));
+    return { next: (n) => it.nextv(n), close: () => it.close() };
   }
 }
 

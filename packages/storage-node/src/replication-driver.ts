@@ -1,12 +1,17 @@
 import type { Logger, Placement } from '@ringdb/runtime';
 import type { BatchOp, StorageEngine } from './engine.js';
-import { LOG, META, STATS, dataKey, logKey, logRange, metaKey, statsKey } from './keyspace.js';
+import { DATA, LOG, META, STATS, dataKey, itemValueSize, logKey, logRange, metaKey, statsKey, tableRange } from './keyspace.js';
+import { prefixEnd } from '@ringdb/core';
 import type { PeerTransport } from './peer-transport.js';
 import { decodeLogEntry, encodeLogEntry } from './replication/log-codec.js';
-import type { LogEntry, Mutation, PeerMsg, Ready, ReplicaTimings } from './replication/types.js';
+import type { HardState, LogEntry, Mutation, PeerMsg, Ready, ReplicaTimings } from './replication/types.js';
 import { DEFAULT_TIMINGS } from './replication/types.js';
 import { VnodeReplica, type ReplicaRestoreState } from './replication/vnode-replica.js';
 import { TableStatsBook } from './table-stats.js';
+import { SnapshotSender } from './snapshot-sender.js';
+
+/** A replica this node no longer holds keeps its data this long before it is deleted. */
+const DROP_GRACE_MS = 10_000;
 
 interface Waiter {
   index: number;
@@ -48,7 +53,17 @@ export class ReplicationDriver {
   readonly stats = new TableStatsBook();
   /** How many times a local replica became or stopped being its vnode's leader (for metrics). */
   readonly leadership = { gained: 0, lost: 0 };
+  /** Snapshots installed here, log entries compacted away, vnodes whose data was deleted here (for metrics). */
+  readonly counters = { snapshotsInstalled: 0, entriesCompacted: 0, vnodesDropped: 0 };
+  readonly snapshots: SnapshotSender;
   placementVersion = 0;
+  private placement: Placement | undefined;
+  /** Work that must not overlap a cycle's batch (it runs before the next one). */
+  private readonly exclusive: (() => Promise<void>)[] = [];
+  /** Replicas this node no longer holds, since when (their data is deleted after a grace period). */
+  private readonly leaving = new Map<number, number>();
+  /** Tables that had statistics in a vnode when a snapshot install began there (zeroed at the end). */
+  private readonly installTables = new Map<number, Set<string>>();
 
   constructor(
     private readonly engine: StorageEngine,
@@ -58,21 +73,35 @@ export class ReplicationDriver {
     private readonly sync: boolean,
     private readonly timings: ReplicaTimings = DEFAULT_TIMINGS,
     private readonly tickMs = 50,
-  ) {}
+  ) {
+    this.snapshots = new SnapshotSender(engine, transport, (err, vnode, peer) => this.log.error('snapshot send failed', { vnode, peer, error: err }));
+  }
 
   /** Reads every vnode's durable replica state: term, applied index, log tail, table statistics. */
   async restore(): Promise<void> {
     for (const [key, value] of await this.engine.range({ gte: Buffer.from([META]), lt: Buffer.from([META + 1]) })) {
       const vnode = key.readUInt16BE(1);
-      const meta = JSON.parse(value.toString('utf8')) as { term: number; votedFor?: string; applied: number; appliedTerm: number };
+      const meta = JSON.parse(value.toString('utf8')) as Partial<HardState> & { term: number; applied: number };
       const last = await this.engine.range({ ...logRange(vnode, 0, Number.MAX_SAFE_INTEGER), reverse: true, limit: 1 });
       const lastIndex = last.length > 0 ? Number(last[0][0].readBigUInt64BE(3)) : meta.applied;
       const unapplied =
         lastIndex > meta.applied
           ? (await this.engine.range(logRange(vnode, meta.applied + 1, lastIndex))).map(([k, v]) => decodeLogEntry(Number(k.readBigUInt64BE(3)), v))
           : [];
-      const lastTerm = unapplied.length > 0 ? unapplied[unapplied.length - 1].term : meta.appliedTerm;
-      this.restored.set(vnode, { term: meta.term, votedFor: meta.votedFor ?? '', applied: meta.applied, appliedTerm: meta.appliedTerm ?? 0, lastIndex, lastTerm, unapplied });
+      const lastTerm = unapplied.length > 0 ? unapplied[unapplied.length - 1].term : (meta.appliedTerm ?? 0);
+      this.restored.set(vnode, {
+        term: meta.term,
+        votedFor: meta.votedFor ?? '',
+        applied: meta.applied,
+        appliedTerm: meta.appliedTerm ?? 0,
+        lastIndex,
+        lastTerm,
+        unapplied,
+        logStart: meta.logStart ?? 0,
+        logStartTerm: meta.logStartTerm ?? 0,
+        installing: meta.installing ?? false,
+        config: meta.config ?? [],
+      });
     }
     // Log entries without a meta record: the node died before its first apply of that vnode.
     for (let vnode = 0; vnode < 65536; ) {
@@ -97,6 +126,8 @@ export class ReplicationDriver {
   start(): void {
     this.ticker = setInterval(() => {
       const now = Date.now();
+      this.snapshots.tick(now);
+      this.dropLeftVnodes(now);
       for (const r of this.replicas) {
         if (!r) continue;
         const before = r.role;
@@ -109,6 +140,7 @@ export class ReplicationDriver {
 
   stop(): void {
     if (this.ticker) clearInterval(this.ticker);
+    this.snapshots.stop();
     for (const list of this.waiters.values()) for (const w of list) w.reject(new Error('storage node stopping'));
     this.waiters.clear();
   }
@@ -120,18 +152,27 @@ export class ReplicationDriver {
   configure(placement: Placement): void {
     const now = Date.now();
     this.placementVersion = placement.version;
+    this.placement = placement;
     placement.vnodes.forEach((group, vnode) => {
-      const isReplica = group.nodes.includes(this.self);
+      const target = group.target ?? [];
+      const isReplica = group.nodes.includes(this.self) || target.includes(this.self);
       let replica = this.replicas[vnode];
       const preferred = group.nodes[group.leader] ?? '';
+      const targetPreferred = target[group.targetLeader ?? 0] ?? '';
       if (!isReplica) {
         if (replica && replica.role !== 'none') {
           const before = replica.role;
-          replica.configure(group.nodes, preferred, now);
-          this.onRoleChange(replica, before);
+          replica.configure(group.nodes, preferred, now, target, targetPreferred);
+          if (before !== replica.role) this.onRoleChange(replica, before);
+        }
+        // Neither a replica nor a target: once it is settled that this node keeps no role here
+        // (its replica agrees, or there is none), its copy of the vnode goes after a grace period.
+        if (replica?.role === 'none' || (!replica && this.restored.has(vnode))) {
+          if (!this.leaving.has(vnode)) this.leaving.set(vnode, now);
         }
         return;
       }
+      this.leaving.delete(vnode);
       if (!replica) {
         const restored = this.restored.get(vnode) ?? { term: 0, applied: 0, appliedTerm: 0, lastIndex: 0, lastTerm: 0, unapplied: [] };
         replica = new VnodeReplica(vnode, this.self, restored, this.timings, now);
@@ -139,7 +180,7 @@ export class ReplicationDriver {
         this.restored.delete(vnode);
       }
       const before = replica.role;
-      replica.configure(group.nodes, preferred, now);
+      replica.configure(group.nodes, preferred, now, target, targetPreferred);
       if (before !== replica.role) this.onRoleChange(replica, before);
       if (replica.hasReady()) this.markDirty(vnode);
     });
@@ -153,6 +194,21 @@ export class ReplicationDriver {
       this.log.debug('vnode role changed', { vnode: replica.vnode, from: before, to: replica.role, term: replica.term });
     }
     this.settleWaiters(replica, []);
+  }
+
+  /**
+   * Vnodes led here whose committed configuration (voters) differs from placement's replicas: what
+   * membership needs to learn that a move is done.
+   */
+  changedConfigs(): { vnode: number; voters: string[] }[] {
+    const out: { vnode: number; voters: string[] }[] = [];
+    this.replicas.forEach((r, vnode) => {
+      if (!r?.isLeader) return;
+      const voters = r.appliedVoters;
+      const nodes = this.placement?.vnodes[vnode]?.nodes ?? [];
+      if (voters.length > 0 && !(voters.length === nodes.length && voters.every((v) => nodes.includes(v)))) out.push({ vnode, voters });
+    });
+    return out;
   }
 
   setDroppedTables(ids: Iterable<string>): void {
@@ -241,10 +297,22 @@ export class ReplicationDriver {
 
   private markDirty(vnode: number): void {
     this.dirty.add(vnode);
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (!this.scheduled && !this.cycling) {
       this.scheduled = true;
       setImmediate(() => void this.cycle());
     }
+  }
+
+  /** Runs `task` between two cycles, when no replication batch is being written. */
+  runExclusive(task: () => Promise<void>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.exclusive.push(() => task().then(resolve, reject));
+      this.schedule();
+    });
   }
 
   private async cycle(): Promise<void> {
@@ -252,7 +320,8 @@ export class ReplicationDriver {
     if (this.cycling) return;
     this.cycling = true;
     try {
-      while (this.dirty.size > 0) {
+      while (this.dirty.size > 0 || this.exclusive.length > 0) {
+        while (this.exclusive.length > 0) await this.exclusive.shift()!().catch(() => undefined);
         const now = Date.now();
         const readies: Ready[] = [];
         for (const vnode of this.dirty) {
@@ -260,6 +329,8 @@ export class ReplicationDriver {
           if (r && r.hasReady()) readies.push(r.ready(now));
         }
         this.dirty.clear();
+        // A snapshot install starting: mark it durably, then wipe the vnode's old data.
+        for (const ready of readies) if (ready.install?.begin) await this.beginInstall(ready.vnode, ready.state!);
         await this.engine.batch(this.batchFor(readies), this.sync);
         for (const ready of readies) for (const out of ready.messages) this.transport.enqueue(out.to, out.msg);
         this.transport.flush();
@@ -268,6 +339,11 @@ export class ReplicationDriver {
           for (const f of ready.fetch) void this.serveFetch(replica, f.peer, f.from, f.to);
           replica.advance(ready);
           this.settleWaiters(replica, ready.apply);
+          if (ready.install?.end) this.counters.snapshotsInstalled++;
+          if (ready.compactTo > ready.compactFrom) this.counters.entriesCompacted += ready.compactTo - ready.compactFrom;
+          // The engine now holds exactly this replica's applied state: snapshots start here.
+          for (const req of ready.snapshots) this.snapshots.start(replica, req.peer, this.snapshotTables(ready.vnode), now);
+          for (const ack of ready.snapshotAcks) this.snapshots.ack(ack);
           if (replica.hasReady()) this.dirty.add(ready.vnode);
         }
       }
@@ -280,12 +356,71 @@ export class ReplicationDriver {
     }
   }
 
+  /** Tables with data in a vnode here (those with statistics; dropped tables excepted). */
+  private snapshotTables(vnode: number): Buffer[] {
+    return this.stats
+      .tablesOf(vnode)
+      .filter((hex) => !this.dropped.has(hex))
+      .sort()
+      .map((hex) => Buffer.from(hex, 'hex'));
+  }
+
+  /** Ids of every table with data in any vnode here, found by seeking from one table to the next. */
+  private async tablesWithData(): Promise<Buffer[]> {
+    const out: Buffer[] = [];
+    let from: Buffer = Buffer.from([DATA]);
+    for (;;) {
+      const next = await this.engine.range({ gte: from, lt: Buffer.from([DATA + 1]), limit: 1 });
+      if (next.length === 0) return out;
+      const tableId = Buffer.from(next[0][0].subarray(1, 17));
+      out.push(tableId);
+      from = prefixEnd(next[0][0].subarray(0, 17));
+    }
+  }
+
+  /** Starting a snapshot install: persist the `installing` mark, then delete the vnode's data. */
+  private async beginInstall(vnode: number, state: HardState): Promise<void> {
+    await this.engine.batch([{ type: 'put', key: metaKey(vnode), value: Buffer.from(JSON.stringify(state)) }], this.sync);
+    for (const tableId of await this.tablesWithData()) await this.engine.clear(tableRange(tableId, vnode));
+    const before = this.installTables.get(vnode) ?? new Set<string>();
+    for (const t of this.stats.tablesOf(vnode)) before.add(t);
+    this.installTables.set(vnode, before);
+    this.stats.resetVnode(vnode);
+    this.log.info('snapshot install started', { vnode, index: state.applied });
+  }
+
+  /** Deletes the data of vnodes this node has not held for a grace period. */
+  private dropLeftVnodes(now: number): void {
+    for (const [vnode, since] of this.leaving) {
+      if (now - since < DROP_GRACE_MS) continue;
+      this.leaving.delete(vnode);
+      const replica = this.replicas[vnode];
+      if (replica && replica.role !== 'none') continue;
+      void this.runExclusive(async () => {
+        if (this.replicas[vnode] && this.replicas[vnode]!.role !== 'none') return; // it came back
+        this.replicas[vnode] = undefined;
+        this.restored.delete(vnode);
+        for (const tableId of await this.tablesWithData()) await this.engine.clear(tableRange(tableId, vnode));
+        await this.engine.clear({ gte: logKey(vnode, 0), lt: logKey(vnode + 1, 0) });
+        const statsHead = Buffer.from([STATS, vnode >> 8, vnode & 0xff]);
+        await this.engine.clear({ gte: statsHead, lt: prefixEnd(statsHead) });
+        await this.engine.batch([{ type: 'del', key: metaKey(vnode) }], this.sync);
+        this.stats.resetVnode(vnode);
+        this.counters.vnodesDropped++;
+        this.log.info('vnode data deleted (no longer a replica here)', { vnode });
+      }).catch((err) => this.log.error('deleting vnode data failed', { vnode, error: err as Error }));
+    }
+  }
+
   private batchFor(readies: Ready[]): BatchOp[] {
     const ops: BatchOp[] = [];
     const touched = new Set<string>();
     for (const ready of readies) {
       // A follower dropping a deposed leader's entries: deletes first, the new entries overwrite.
       for (let i = ready.truncateFrom; i > 0 && i <= ready.truncateTo; i++) ops.push({ type: 'del', key: logKey(ready.vnode, i) });
+      // Log compaction: entries whose effect is in the data and that no follower reads from memory.
+      for (let i = ready.compactFrom + 1; i <= ready.compactTo; i++) ops.push({ type: 'del', key: logKey(ready.vnode, i) });
+      if (ready.install) this.installBatch(ready.vnode, ready.install, ops, touched);
       for (const e of ready.entries) ops.push({ type: 'put', key: logKey(ready.vnode, e.index), value: encodeLogEntry(e) });
       for (const e of ready.apply) this.applyEntry(ready.vnode, e, ops, touched);
       if (ready.state) ops.push({ type: 'put', key: metaKey(ready.vnode), value: Buffer.from(JSON.stringify(ready.state)) });
@@ -296,6 +431,23 @@ export class ReplicationDriver {
       ops.push({ type: 'put', key: statsKey(Number(vnode), tableId), value: this.stats.encode(Number(vnode), tableHex) });
     }
     return ops;
+  }
+
+  /** Rows of a snapshot chunk; at its end, the log the snapshot covers goes and statistics are rewritten. */
+  private installBatch(vnode: number, install: NonNullable<Ready['install']>, ops: BatchOp[], touched: Set<string>): void {
+    for (const row of install.rows) {
+      const tableHex = row.tableId.toString('hex');
+      if (this.dropped.has(tableHex)) continue;
+      ops.push({ type: 'put', key: dataKey(row.tableId, vnode, row.key), value: row.value });
+      this.stats.add(vnode, tableHex, 1, itemValueSize(row.value));
+      touched.add(`${vnode}:${tableHex}`);
+    }
+    if (!install.end) return;
+    for (let i = install.dropLogFrom; i <= install.dropLogTo; i++) ops.push({ type: 'del', key: logKey(vnode, i) });
+    // Tables that had statistics here before and none in the snapshot are written as zero.
+    for (const t of this.installTables.get(vnode) ?? []) touched.add(`${vnode}:${t}`);
+    this.installTables.delete(vnode);
+    this.log.info('snapshot installed', { vnode, index: install.index, term: install.term });
   }
 
   private applyEntry(vnode: number, entry: LogEntry, ops: BatchOp[], touched: Set<string>): void {
@@ -314,10 +466,13 @@ export class ReplicationDriver {
 
   private async serveFetch(replica: VnodeReplica, peer: string, from: number, to: number): Promise<void> {
     try {
-      const rows = await this.engine.range(logRange(replica.vnode, Math.max(from - 1, 1), to));
+      // The entry before the compacted log's first one is known only by its term.
+      const atStart = from - 1 === replica.logStart && from > 1;
+      const rows = await this.engine.range(logRange(replica.vnode, Math.max(atStart ? from : from - 1, 1), to));
       const entries = rows.map(([k, v]) => decodeLogEntry(Number(k.readBigUInt64BE(3)), v));
       let prevTerm = 0;
-      if (from > 1) {
+      if (atStart) prevTerm = replica.logStartTerm;
+      else if (from > 1) {
         const prev = entries.shift();
         if (!prev || prev.index !== from - 1) throw new Error(`log entry ${from - 1} of vnode ${replica.vnode} missing`);
         prevTerm = prev.term;

@@ -53,6 +53,35 @@ export class StorageMetrics {
         this.inc({ change: 'lost' }, driver.leadership.lost);
       },
     });
+    new Counter({
+      name: 'ringdb_storage_snapshots_total',
+      help: 'Vnode snapshots sent to followers that needed compacted log entries (sent), and installed here (installed)',
+      labelNames: ['direction'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc({ direction: 'sent' }, driver.snapshots.sent);
+        this.inc({ direction: 'installed' }, driver.counters.snapshotsInstalled);
+      },
+    });
+    new Counter({
+      name: 'ringdb_storage_log_entries_compacted_total',
+      help: 'Replication log entries deleted because the data covers them',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(driver.counters.entriesCompacted);
+      },
+    });
+    new Counter({
+      name: 'ringdb_storage_vnodes_dropped_total',
+      help: 'Vnode replicas whose data this node deleted after the vnode moved away',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(driver.counters.vnodesDropped);
+      },
+    });
     const lag = () => {
       const byPeer = new Map<string, { entries: number; ms: number }>();
       const now = Date.now();

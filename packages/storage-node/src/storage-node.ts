@@ -40,6 +40,8 @@ export interface StorageNodeOptions {
   sync: boolean;
   /** Election timeout of every vnode group (default 1000 ms; heartbeats go at a quarter of it). */
   electionTimeoutMs?: number;
+  /** Applied log entries kept per vnode before the log is compacted (default 4096). */
+  retainedLogEntries?: number;
   log: Logger;
   heartbeatMs?: number;
   /** Admin HTTP port for /metrics, /health and /ready (0 picks a free port). */
@@ -84,6 +86,9 @@ export class StorageNode {
       ...DEFAULT_TIMINGS,
       electionTimeoutMs,
       heartbeatMs: Math.max(20, Math.round(electionTimeoutMs / 4)),
+      ...(options.retainedLogEntries
+        ? { retainedEntries: options.retainedLogEntries, compactionStep: Math.max(1, Math.min(1_024, Math.floor(options.retainedLogEntries / 4))) }
+        : {}),
     });
     await this.driver.restore();
     const registry = createRegistry('storage');
@@ -190,6 +195,7 @@ export class StorageNode {
         leaderVnodes: roles.leader,
         ledVnodes: leaderVnodes,
         followerVnodes: roles.follower,
+        configs: this.driver.changedConfigs(),
       }, 2_000);
     } catch {
       // membership down: keep serving with the last placement
@@ -235,7 +241,9 @@ export class StorageNode {
       ? false
       : !isRead
         ? replica.canWrite
-        : (op.flags & OpFlag.Consistent) === 0 || replica.canReadConsistent(Date.now());
+        : (op.flags & OpFlag.Consistent) === 0
+          ? replica.hasUsableData
+          : replica.canReadConsistent(Date.now());
     if (!serves) {
       send({ id: op.id, code: ReplyCode.WrongNode, placementVersion: this.driver.placementVersion, leaderHint: this.driver.leaderHint(op.vnode) });
       return;

@@ -34,6 +34,16 @@ export class TableStatsBook {
     return out;
   }
 
+  /** Tables with statistics in this vnode (hex ids). */
+  tablesOf(vnode: number): string[] {
+    return [...(this.byVnode.get(vnode)?.keys() ?? [])];
+  }
+
+  /** Forgets a vnode's statistics (its data is being replaced or dropped). */
+  resetVnode(vnode: number): void {
+    this.byVnode.delete(vnode);
+  }
+
   forget(tableHex: string): void {
     for (const tables of this.byVnode.values()) tables.delete(tableHex);
   }

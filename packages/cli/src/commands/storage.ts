@@ -19,6 +19,9 @@ Options:
   --sync                      fsync the write-ahead log on every write batch
   --election-timeout-ms <ms>  a vnode whose leader is silent this long (randomized up to twice it)
                               elects a new one (env RINGDB_ELECTION_TIMEOUT_MS, default 1000)
+  --log-retain <entries>      applied log entries each vnode keeps for followers that fall behind;
+                              older ones are compacted away and such a follower gets a snapshot of
+                              the vnode's data instead (env RINGDB_LOG_RETAIN, default 4096)
   --admin-port <port>         /metrics, /health, /ready (env RINGDB_ADMIN_PORT, default 9102; 0 = any free port)
   -h, --help                  show this help
 `;
@@ -34,6 +37,7 @@ export async function storageCommand(argv: string[]): Promise<void> {
     engine: { type: 'string' },
     sync: { type: 'boolean' },
     'election-timeout-ms': { type: 'string' },
+    'log-retain': { type: 'string' },
     'admin-port': { type: 'string' },
   }, HELP);
   const zone = (values.zone as string) ?? process.env.RINGDB_ZONE;
@@ -51,6 +55,11 @@ export async function storageCommand(argv: string[]): Promise<void> {
     process.stderr.write(`--election-timeout-ms must be an integer of at least 100\n`);
     process.exit(2);
   }
+  const retainedLogEntries = Number((values['log-retain'] as string) ?? env('RINGDB_LOG_RETAIN', '4096'));
+  if (!Number.isInteger(retainedLogEntries) || retainedLogEntries < 1) {
+    process.stderr.write(`--log-retain must be a positive integer\n`);
+    process.exit(2);
+  }
   const log = createLogger({ role: 'storage' });
   const node = new StorageNode({
     id: values.id as string | undefined,
@@ -62,6 +71,7 @@ export async function storageCommand(argv: string[]): Promise<void> {
     engine,
     sync: Boolean(values.sync),
     electionTimeoutMs,
+    retainedLogEntries,
     adminPort: Number((values['admin-port'] as string) ?? env('RINGDB_ADMIN_PORT', '9102')),
     log,
   });

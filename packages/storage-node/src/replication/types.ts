@@ -14,6 +14,14 @@ export const MSG_PRE_VOTE_REPLY = 6;
 export const MSG_COMMIT = 7;
 /** Leader -> its preferred successor: campaign now (leadership transfer). */
 export const MSG_TIMEOUT_NOW = 8;
+/**
+ * Leader -> follower: one chunk of a snapshot of the vnode's data as of (prevIndex, prevTerm), for a
+ * follower that needs log entries the leader has compacted away. `lastIndex` is the chunk number
+ * (from 0), `ok` marks the last chunk, `entries[0].mutations` holds the rows.
+ */
+export const MSG_SNAPSHOT = 9;
+/** Follower -> leader: chunk `lastIndex` of the snapshot at `prevIndex` is durable (ok) or refused. */
+export const MSG_SNAPSHOT_REPLY = 10;
 
 export interface Mutation {
   tableId: Buffer;
@@ -30,6 +38,11 @@ export interface LogEntry {
   term: number;
   /** Empty for the no-op entry a new leader appends to commit its predecessors' entries. */
   mutations: Mutation[];
+  /**
+   * A configuration entry: the vnode's voting replicas from this entry on (it takes effect when
+   * appended, committed or not, as in Raft's single-server membership changes).
+   */
+  config?: string[];
 }
 
 export interface PeerMsg {
@@ -47,6 +60,8 @@ export interface PeerMsg {
   lastIndex: number;
   /** APPEND: the leader's clock when it sent the message; APPEND_REPLY: echoed (leader lease). */
   sentAt: number;
+  /** APPEND_REPLY: this replica has no usable state (an interrupted snapshot install) and needs a snapshot. */
+  needSnapshot?: boolean;
 }
 
 export interface Outgoing {
@@ -63,6 +78,37 @@ export interface FetchRequest {
   to: number;
 }
 
+/** A snapshot the leader must stream to `peer`: the driver reads the data at the replica's applied index. */
+export interface SnapshotRequest {
+  vnode: number;
+  peer: string;
+}
+
+/** A follower answered chunk `seq` of the snapshot at `index` (the driver sends the next or stops). */
+export interface SnapshotAck {
+  vnode: number;
+  peer: string;
+  index: number;
+  seq: number;
+  ok: boolean;
+}
+
+/**
+ * A snapshot chunk a follower accepted, to be made durable: `begin` wipes the vnode's data first
+ * (after durably marking the install as started); `end` makes (index, term) the applied state and
+ * recomputes the vnode's table statistics from the installed rows.
+ */
+export interface SnapshotInstall {
+  index: number;
+  term: number;
+  begin: boolean;
+  end: boolean;
+  rows: Mutation[];
+  /** With `end`: durable log entries dropLogFrom..dropLogTo go (those the snapshot covers, or all that did not match it). */
+  dropLogFrom: number;
+  dropLogTo: number;
+}
+
 /** A replica's durable state besides its log. */
 export interface HardState {
   term: number;
@@ -70,6 +116,13 @@ export interface HardState {
   votedFor: string;
   applied: number;
   appliedTerm: number;
+  /** Log entries up to here are compacted away (the snapshot, i.e. the applied data, covers them). */
+  logStart: number;
+  logStartTerm: number;
+  /** A snapshot install started and has not finished: the vnode's data is not usable. */
+  installing: boolean;
+  /** The voting replicas as of the newest applied configuration entry (empty: placement decides). */
+  config: string[];
 }
 
 /**
@@ -89,6 +142,12 @@ export interface Ready {
   fetch: FetchRequest[];
   persistedUpTo: number;
   appliedUpTo: number;
+  /** Delete durable log entries (compactFrom, compactTo]: applied and covered by the data. */
+  compactFrom: number;
+  compactTo: number;
+  snapshots: SnapshotRequest[];
+  snapshotAcks: SnapshotAck[];
+  install: SnapshotInstall | null;
 }
 
 export interface ReplicaTimings {
@@ -106,6 +165,12 @@ export interface ReplicaTimings {
   maxEntriesPerMessage: number;
   /** Applied entries kept in memory for slow followers; older ones are fetched from disk. */
   retainedEntries: number;
+  /**
+   * The durable log is compacted up to the oldest entry kept in memory once that many entries can
+   * go at once; a follower that needs compacted entries gets a snapshot of the vnode's data.
+   * Infinity keeps the whole log.
+   */
+  compactionStep: number;
   /** Lease length as a fraction of electionTimeoutMs (the rest allows for clock-rate drift). */
   leaseFraction: number;
   /** A leader that is not its vnode's preferred leader hands over at most this often. */
@@ -118,6 +183,7 @@ export const DEFAULT_TIMINGS: ReplicaTimings = {
   resendMs: 1_000,
   maxEntriesPerMessage: 512,
   retainedEntries: 4_096,
+  compactionStep: 1_024,
   leaseFraction: 0.8,
   transferCooldownMs: 2_000,
 };

@@ -5,6 +5,8 @@ import {
   MSG_COMMIT,
   MSG_PRE_VOTE,
   MSG_PRE_VOTE_REPLY,
+  MSG_SNAPSHOT,
+  MSG_SNAPSHOT_REPLY,
   MSG_TIMEOUT_NOW,
   MSG_VOTE,
   MSG_VOTE_REPLY,
@@ -16,6 +18,9 @@ import {
   type PeerMsg,
   type Ready,
   type ReplicaTimings,
+  type SnapshotAck,
+  type SnapshotInstall,
+  type SnapshotRequest,
 } from './types.js';
 
 /** How far the leader knows a follower's log to match its own. */
@@ -30,6 +35,10 @@ interface Progress {
   /** The highest commit index the follower has been told it may apply (capped by what it holds). */
   sentCommit: number;
   fetching: boolean;
+  /** A snapshot of the vnode's data is being streamed to this follower (by the driver). */
+  snapshotting: boolean;
+  /** The follower said it has no usable state: send it a snapshot whatever its log holds. */
+  needSnapshot: boolean;
   /**
    * Where the follower's log matches is not known (new leader, or it rejected an append): send one
    * append at a time until it accepts one, instead of streaming ahead (Raft's probe state).
@@ -48,9 +57,28 @@ export interface ReplicaRestoreState {
   lastTerm: number;
   /** Durable entries after `applied` (they were persisted but not yet applied before a restart). */
   unapplied: LogEntry[];
+  /** Log entries up to here were compacted away (0: the log is complete). */
+  logStart?: number;
+  logStartTerm?: number;
+  /** A snapshot install was interrupted: the data is unusable until a new snapshot is installed. */
+  installing?: boolean;
+  /** Voting replicas as of the newest applied configuration entry (empty: none was ever applied). */
+  config?: string[];
+}
+
+/** Where a snapshot being sent stands: the data as of (index, term), with the configuration then. */
+export interface SnapshotPoint {
+  index: number;
+  term: number;
+  config: string[];
 }
 
 export type Role = 'leader' | 'follower' | 'candidate' | 'none';
+
+/** A configuration entry (entries decoded from protobuf carry an empty list instead of none). */
+export function isConfig(e: LogEntry): e is LogEntry & { config: string[] } {
+  return e.config !== undefined && e.config.length > 0;
+}
 
 /**
  * One replica of one vnode: a deterministic state machine with no I/O and no clock of its own.
@@ -69,6 +97,18 @@ export type Role = 'leader' | 'follower' | 'candidate' | 'none';
  * leaseFraction x electionTimeoutMs ago, and no replica votes for anyone else within
  * electionTimeoutMs of hearing from its leader. A leader that is not the placement's preferred
  * replica hands leadership back to it once it has caught up (Raft's leadership transfer).
+ *
+ * Log compaction: applied entries older than the retained in-memory tail are deleted from the
+ * durable log; a follower that needs them gets a snapshot of the vnode's data instead, streamed in
+ * chunks by the driver (`snapshots` in Ready, acknowledged chunk by chunk) and installed by the
+ * follower (`install` in Ready), which meanwhile neither applies, campaigns nor serves reads.
+ *
+ * Membership changes: the voting replicas are set by configuration entries in the log, one
+ * replica added or removed per entry, each taking effect when appended (Raft's single-server
+ * changes, so the old and new majorities always overlap). Placement only proposes a target: its
+ * replicas that are not voters yet are learners (they get the log, or a snapshot, but do not vote or
+ * count); once one has caught up, the leader adds it as a voter, then removes a replica the target
+ * no longer has, handing leadership over first if that is itself.
  */
 export class VnodeReplica {
   role: Role = 'none';
@@ -76,7 +116,10 @@ export class VnodeReplica {
   votedFor: string;
   /** The leader of `term` as far as this replica knows ('' while unknown). */
   leaderId = '';
+  /** Every replica this one exchanges messages with: voters and learners, self excluded. */
   peers: string[] = [];
+  /** Voting replicas, self included when it votes. */
+  voters: string[] = [];
   preferred = '';
 
   lastIndex: number;
@@ -84,6 +127,13 @@ export class VnodeReplica {
   commit: number;
   applied: number;
   persisted: number;
+  /** Durable log entries up to here are compacted away. */
+  logStart: number;
+  logStartTerm: number;
+  /** An interrupted or ongoing snapshot install: the data is not usable. */
+  installing: boolean;
+  /** The leader's last index as its latest append said (how far behind this follower is). */
+  leaderLastIndex = 0;
 
   /** Entries (floorIndex, lastIndex], contiguous. */
   private tail: LogEntry[];
@@ -91,12 +141,27 @@ export class VnodeReplica {
   private floorTerm: number;
   private appliedTerm: number;
 
+  /** Placement's replicas of the vnode, its preferred leader, and the target replicas of a move. */
+  private placementNodes: string[] = [];
+  private target: string[] = [];
+  private targetPreferred = '';
+  /** Configuration as of the applied index (persisted), and configuration entries after it. */
+  private appliedConfig: string[];
+  private pendingConfigs: { index: number; voters: string[] }[] = [];
+
   private persisting: number;
   private applying: number;
   private stateDirty = false;
   private progress = new Map<string, Progress>();
   private outbox: Outgoing[] = [];
   private fetches: FetchRequest[] = [];
+  private snapshotRequests: SnapshotRequest[] = [];
+  private snapshotAcks: SnapshotAck[] = [];
+  /** The snapshot being received: its point and the last chunk accepted. */
+  private receiving: { index: number; term: number; seq: number; leader: string } | null = null;
+  private pendingInstall: SnapshotInstall | null = null;
+  private compactFrom = 0;
+  private compactTo = 0;
   /** A follower's acknowledgement waits until the entries it acknowledges are durable. */
   private pendingAck: { to: string; upTo: number; sentAt: number } | null = null;
   private needsSend = false;
@@ -114,6 +179,8 @@ export class VnodeReplica {
   private termStartIndex = Infinity;
   private transfer: { to: string; until: number } | null = null;
   private transferAllowedAt = 0;
+  /** The latest time any input carried (for changes made by inputs without a clock, like propose). */
+  private clock: number;
 
   constructor(
     readonly vnode: number,
@@ -136,12 +203,18 @@ export class VnodeReplica {
     this.floorIndex = restored.applied;
     this.floorTerm = restored.appliedTerm;
     this.appliedTerm = restored.appliedTerm;
+    this.logStart = restored.logStart ?? 0;
+    this.logStartTerm = restored.logStartTerm ?? 0;
+    this.installing = restored.installing ?? false;
+    this.appliedConfig = restored.config ?? [];
+    for (const e of this.tail) if (isConfig(e)) this.pendingConfigs.push({ index: e.index, voters: e.config });
     if (this.tail.length > 0 && this.tail[this.tail.length - 1].index !== restored.lastIndex) {
       throw new Error(`vnode ${vnode}: restored log tail does not end at lastIndex ${restored.lastIndex}`);
     }
     // A restarted replica may have answered a leader just before it stopped: it must not vote for
     // another one within an election timeout of that, which it can only ensure from its own start.
     this.lastHeardMs = nowMs;
+    this.clock = nowMs;
     this.electionDeadline = nowMs + this.randomTimeout();
   }
 
@@ -151,9 +224,19 @@ export class VnodeReplica {
     return this.role === 'leader';
   }
 
+  /** This replica votes and may lead (it is in the current configuration and has usable data). */
+  get isVoter(): boolean {
+    return this.voters.includes(this.self);
+  }
+
   /** A leader whose no-op is applied and that is not handing over: it may take writes. */
   get canWrite(): boolean {
     return this.role === 'leader' && this.applied >= this.termStartIndex && this.transfer === null;
+  }
+
+  /** A replica whose applied data may answer an eventually consistent read. */
+  get hasUsableData(): boolean {
+    return (this.role === 'leader' || this.role === 'follower') && !this.installing;
   }
 
   /** A leader that may answer a strongly consistent read from its applied state at `nowMs`. */
@@ -165,7 +248,7 @@ export class VnodeReplica {
   leaseUntil(nowMs: number): number {
     if (this.role !== 'leader') return 0;
     const sent = [nowMs];
-    for (const pr of this.progress.values()) sent.push(pr.ackedSentAt);
+    for (const v of this.voters) if (v !== this.self) sent.push(this.progress.get(v)?.ackedSentAt ?? -Infinity);
     sent.sort((a, b) => b - a);
     return sent[this.quorum - 1] + this.timings.electionTimeoutMs * this.timings.leaseFraction;
   }
@@ -182,47 +265,130 @@ export class VnodeReplica {
     });
   }
 
+  /** Voting replicas as of the newest configuration in the log (what a leader reports to membership). */
+  get config(): string[] {
+    return this.voters;
+  }
+
+  /** The configuration as of the applied index (persisted with the applied state). */
+  get appliedVoters(): string[] {
+    return this.appliedConfig;
+  }
+
   /** Size of the group's majority. */
   private get quorum(): number {
-    return Math.floor((this.peers.length + 1) / 2) + 1;
+    return Math.floor(this.voters.length / 2) + 1;
   }
 
   private randomTimeout(): number {
     return this.timings.electionTimeoutMs * (1 + this.random());
   }
 
-  // ---------------------------------------------------------------- inputs
+  // ---------------------------------------------------------------- membership
 
-  /** Sets the group (every replica's node id, self included) and its preferred leader. */
-  configure(replicas: string[], preferred: string, nowMs: number): void {
+  /**
+   * Sets placement's view of the group: its replicas (every replica's node id, self included), the
+   * preferred leader, and, while the vnode moves, the target replicas and their preferred leader.
+   * The voters themselves come from the log's configuration entries (placement's replicas until
+   * the first one).
+   */
+  configure(replicas: string[], preferred: string, nowMs: number, target: string[] = [], targetPreferred = ''): void {
+    this.placementNodes = replicas.slice();
     this.preferred = preferred;
-    const peers = replicas.filter((r) => r !== this.self);
-    if (!replicas.includes(this.self)) {
+    this.target = target.slice();
+    this.targetPreferred = targetPreferred;
+    this.clock = Math.max(this.clock, nowMs);
+    this.updateGroup(nowMs);
+  }
+
+  /** The configuration in force: the newest configuration entry in the log, else placement's. */
+  private currentConfig(): string[] {
+    if (this.pendingConfigs.length > 0) return this.pendingConfigs[this.pendingConfigs.length - 1].voters;
+    return this.appliedConfig.length > 0 ? this.appliedConfig : this.placementNodes;
+  }
+
+  /** Recomputes voters, learners and peers, and this replica's part in the group. */
+  private updateGroup(nowMs: number): void {
+    this.voters = this.currentConfig().slice();
+    // Placement decides whether this node holds the vnode at all (membership switches it only
+    // after the vnode's leader reported the configuration change committed); the log decides who votes.
+    const member = this.target.includes(this.self) || this.placementNodes.includes(this.self);
+    const learners = this.role === 'leader' || !member ? this.target.filter((n) => !this.voters.includes(n)) : [];
+    const peers = [...this.voters, ...learners].filter((n, i, all) => n !== this.self && all.indexOf(n) === i);
+    this.peers = peers;
+    if (!member) {
       if (this.role !== 'none') {
         this.role = 'none';
         this.leaderId = '';
         this.progress.clear();
         this.transfer = null;
       }
-      this.peers = peers;
       return;
     }
-    const samePeers = peers.length === this.peers.length && peers.every((p, i) => p === this.peers[i]);
-    this.peers = peers;
     if (this.role === 'none') {
       this.role = 'follower';
       this.lastHeardMs = Math.max(this.lastHeardMs, nowMs);
       // The preferred replica campaigns first, so a fresh cluster starts with the planned leaders.
       const T = this.timings.electionTimeoutMs;
-      this.electionDeadline = nowMs + (preferred === this.self ? T * (1 + 0.1 * this.random()) : this.randomTimeout());
+      this.electionDeadline = nowMs + (this.preferred === this.self ? T * (1 + 0.1 * this.random()) : this.randomTimeout());
     }
-    if (!samePeers && this.role === 'leader') {
-      for (const p of [...this.progress.keys()]) if (!peers.includes(p)) this.progress.delete(p);
-      for (const p of peers) if (!this.progress.has(p)) this.progress.set(p, this.newProgress(nowMs));
-      this.needsSend = true;
+    if (this.role === 'leader') {
+      let changed = false;
+      for (const p of [...this.progress.keys()]) if (!peers.includes(p)) (this.progress.delete(p), (changed = true));
+      for (const p of peers) if (!this.progress.has(p)) (this.progress.set(p, this.newProgress(nowMs)), (changed = true));
+      if (changed) this.needsSend = true;
     }
-    if (peers.length === 0 && this.role !== 'leader') this.campaign(nowMs, false); // a group of one
+    if (this.role === 'candidate' && !this.isVoter) this.becomeFollower(this.term, '', nowMs);
+    if (this.isVoter && this.voters.length === 1 && this.role !== 'leader' && !this.installing) this.campaign(nowMs, false); // a group of one
   }
+
+  /** The preferred leader among the voters: the move's target first, the placement's otherwise. */
+  private effectivePreferred(): string {
+    const removing = this.target.length > 0 && !this.target.includes(this.self);
+    for (const p of [this.targetPreferred, this.preferred]) {
+      if (p && this.voters.includes(p) && (!removing || p !== this.self) && (this.target.length === 0 || this.target.includes(p))) return p;
+    }
+    if (removing) {
+      // Leading a vnode this node is leaving: hand over to the best caught-up voter that stays.
+      let best = '';
+      let bestMatch = -1;
+      for (const v of this.voters) {
+        const pr = this.progress.get(v);
+        if (v !== this.self && this.target.includes(v) && pr && pr.match > bestMatch) (best = v), (bestMatch = pr.match);
+      }
+      return best;
+    }
+    return '';
+  }
+
+  /**
+   * Leader: moves the configuration one replica toward placement's target. A learner becomes a
+   * voter once it holds the log up to near the end; then a replica the target drops is removed.
+   */
+  private maybeChangeConfig(nowMs: number): void {
+    if (!this.canWrite || this.target.length === 0) return;
+    const last = this.pendingConfigs[this.pendingConfigs.length - 1];
+    if (last && last.index > this.commit) return; // one change at a time
+    const add = this.target.find((n) => !this.voters.includes(n));
+    if (add !== undefined) {
+      const pr = this.progress.get(add);
+      if (!pr || pr.snapshotting || pr.needSnapshot || pr.match < this.termStartIndex) return;
+      if (this.lastIndex - pr.match > this.timings.maxEntriesPerMessage || nowMs - pr.lastAckMs > 2 * this.timings.heartbeatMs) return;
+      this.proposeConfig([...this.voters, add]);
+      return;
+    }
+    const remove = this.voters.find((n) => !this.target.includes(n));
+    if (remove === undefined || remove === this.self) return; // a leader leaving hands over first (maybeTransfer)
+    this.proposeConfig(this.voters.filter((n) => n !== remove));
+  }
+
+  private proposeConfig(voters: string[]): void {
+    const entry: LogEntry = { index: this.lastIndex + 1, term: this.term, mutations: [], config: voters };
+    this.appendLocal(entry);
+    this.needsSend = true;
+  }
+
+  // ---------------------------------------------------------------- inputs
 
   /** Appends a write at the leader; returns its log index (the driver waits for it to apply). */
   propose(mutations: Mutation[]): number {
@@ -235,13 +401,14 @@ export class VnodeReplica {
 
   step(from: string, msg: PeerMsg, nowMs: number): void {
     if (this.role === 'none') return;
+    this.clock = Math.max(this.clock, nowMs);
     if (msg.type === MSG_PRE_VOTE) return this.onPreVote(from, msg, nowMs);
     if (msg.type === MSG_PRE_VOTE_REPLY) return this.onPreVoteReply(from, msg, nowMs);
     if (msg.type === MSG_VOTE && msg.term > this.term && !msg.ok && this.inLease(nowMs)) {
       return; // a current leader is known: ignore disruptive candidates (they will get no vote)
     }
     if (msg.term > this.term) {
-      const fromLeader = msg.type === MSG_APPEND || msg.type === MSG_COMMIT || msg.type === MSG_TIMEOUT_NOW;
+      const fromLeader = msg.type === MSG_APPEND || msg.type === MSG_COMMIT || msg.type === MSG_TIMEOUT_NOW || msg.type === MSG_SNAPSHOT;
       this.becomeFollower(msg.term, fromLeader ? from : '', nowMs);
     }
     switch (msg.type) {
@@ -251,35 +418,47 @@ export class VnodeReplica {
         return this.onCommit(from, msg, nowMs);
       case MSG_APPEND_REPLY:
         return this.onAppendReply(from, msg, nowMs);
+      case MSG_SNAPSHOT:
+        return this.onSnapshot(from, msg, nowMs);
+      case MSG_SNAPSHOT_REPLY:
+        return this.onSnapshotReply(from, msg, nowMs);
       case MSG_VOTE:
         return this.onVote(from, msg, nowMs);
       case MSG_VOTE_REPLY:
         return this.onVoteReply(from, msg, nowMs);
       case MSG_TIMEOUT_NOW:
-        if (msg.term === this.term && from === this.leaderId && this.role === 'follower') this.campaign(nowMs, true);
+        if (msg.term === this.term && from === this.leaderId && this.role === 'follower' && this.isVoter && !this.installing) this.campaign(nowMs, true);
         return;
     }
   }
 
   tick(nowMs: number): void {
     if (this.role === 'none') return;
+    this.clock = Math.max(this.clock, nowMs);
     if (this.role !== 'leader') {
       if (nowMs >= this.electionDeadline) {
-        if (this.peers.length === 0) this.campaign(nowMs, false);
+        if (!this.isVoter || this.installing) {
+          this.electionDeadline = nowMs + this.randomTimeout(); // learners and replicas without data never campaign
+          return;
+        }
+        if (this.voters.length === 1) this.campaign(nowMs, false);
         else this.preCampaign(nowMs);
       }
       return;
     }
     // Leader: step down when a majority has not answered for an election timeout (it has no lease
     // and cannot commit; stepping down lets routers find the leader the others elected).
-    if (this.peers.length > 0) {
-      const acks = [nowMs, ...[...this.progress.values()].map((p) => p.lastAckMs)].sort((a, b) => b - a);
+    if (this.voters.length > 1) {
+      const acks = [nowMs];
+      for (const v of this.voters) if (v !== this.self) acks.push(this.progress.get(v)?.lastAckMs ?? -Infinity);
+      acks.sort((a, b) => b - a);
       if (nowMs - acks[this.quorum - 1] >= this.timings.electionTimeoutMs) {
         this.becomeFollower(this.term, '', nowMs);
         return;
       }
     }
     for (const pr of this.progress.values()) {
+      if (pr.snapshotting) continue;
       if (pr.match < this.lastIndex && nowMs - pr.lastAckMs >= this.timings.resendMs && nowMs - pr.lastSentMs >= this.timings.resendMs) {
         pr.next = pr.match + 1; // nothing heard for a while: assume in-flight messages were lost
         pr.probing = true;
@@ -289,6 +468,7 @@ export class VnodeReplica {
       if (nowMs - pr.lastSentMs >= this.timings.heartbeatMs) this.needsSend = true;
     }
     this.maybeTransfer(nowMs);
+    this.maybeChangeConfig(nowMs);
   }
 
   /** Entries read back from the durable log for `peer`: [from - 1 (for its term) .. to]. */
@@ -303,6 +483,140 @@ export class VnodeReplica {
     pr.lastSentMs = nowMs;
     if (pr.probing) pr.probeSent = true;
     pr.sentCommit = Math.max(pr.sentCommit, Math.min(this.commit, pr.next - 1));
+  }
+
+  // ---------------------------------------------------------------- snapshots (leader side)
+
+  /**
+   * Where a snapshot taken now stands: the applied index, its term and the configuration then. The
+   * driver calls this at a moment when its storage holds exactly the applied state.
+   */
+  snapshotPoint(): SnapshotPoint {
+    return { index: this.applied, term: this.appliedTerm, config: this.appliedConfig.length > 0 ? this.appliedConfig.slice() : this.voters.slice() };
+  }
+
+  /** A chunk of the snapshot for `peer`, as a message (null when this replica no longer sends it). */
+  snapshotChunk(peer: string, point: SnapshotPoint, seq: number, rows: Mutation[], last: boolean, nowMs: number): PeerMsg | null {
+    const pr = this.progress.get(peer);
+    if (this.role !== 'leader' || !pr || !pr.snapshotting) return null;
+    pr.lastSentMs = nowMs;
+    const entry: LogEntry = { index: seq, term: 0, mutations: rows };
+    if (seq === 0) entry.config = point.config;
+    return { vnode: this.vnode, type: MSG_SNAPSHOT, term: this.term, prevIndex: point.index, prevTerm: point.term, commit: this.commit, entries: [entry], ok: last, lastIndex: seq, sentAt: nowMs };
+  }
+
+  /** The driver gave up sending a snapshot (read error, no answer): try again later. */
+  snapshotAborted(peer: string, nowMs: number): void {
+    const pr = this.progress.get(peer);
+    if (!pr || !pr.snapshotting) return;
+    pr.snapshotting = false;
+    pr.lastSentMs = nowMs;
+    pr.probing = true;
+    pr.probeSent = false;
+  }
+
+  private onSnapshotReply(from: string, msg: PeerMsg, nowMs: number): void {
+    if (this.role !== 'leader' || msg.term !== this.term) return;
+    const pr = this.progress.get(from);
+    if (!pr) return;
+    pr.lastAckMs = nowMs;
+    if (msg.sentAt > pr.ackedSentAt) pr.ackedSentAt = msg.sentAt;
+    if (!pr.snapshotting) return;
+    const done = msg.ok && msg.commit === 1;
+    this.snapshotAcks.push({ vnode: this.vnode, peer: from, index: msg.prevIndex, seq: msg.lastIndex, ok: msg.ok && !done });
+    if (done) {
+      // The follower holds the data up to the snapshot's index: replicate the log from there on.
+      pr.snapshotting = false;
+      pr.needSnapshot = false;
+      if (msg.prevIndex > pr.match) pr.match = Math.min(msg.prevIndex, this.lastIndex);
+      pr.next = pr.match + 1;
+      pr.probing = false;
+      pr.probeSent = false;
+      pr.lastSentMs = -Infinity;
+      this.maybeCommit();
+      this.needsSend = true;
+    } else if (!msg.ok) {
+      this.snapshotAborted(from, nowMs);
+    }
+  }
+
+  // ---------------------------------------------------------------- snapshots (follower side)
+
+  private onSnapshot(from: string, msg: PeerMsg, nowMs: number): void {
+    const reply = (ok: boolean, done: boolean) =>
+      this.send(from, MSG_SNAPSHOT_REPLY, { ok, prevIndex: msg.prevIndex, lastIndex: msg.lastIndex, commit: done ? 1 : 0, sentAt: msg.sentAt });
+    if (msg.term < this.term) return reply(false, false);
+    if (this.role !== 'follower' || this.leaderId !== from) this.becomeFollower(this.term, from, nowMs);
+    this.lastHeardMs = nowMs;
+    this.electionDeadline = nowMs + this.randomTimeout();
+    const index = msg.prevIndex;
+    const seq = msg.lastIndex;
+    const rows = msg.entries[0]?.mutations ?? [];
+    if (seq === 0) {
+      // It has that state already, or holds the committed log up to there and applies it itself.
+      if (!this.installing && index <= this.commit) return reply(true, true);
+      if (index < this.floorIndex) return reply(false, false); // older than what it applied: wait for a newer one
+      this.receiving = { index, term: msg.prevTerm, seq: 0, leader: from };
+      this.installing = true;
+      this.stateDirty = true;
+      this.pendingInstall = { index, term: msg.prevTerm, begin: true, end: false, rows: rows.slice(), dropLogFrom: 0, dropLogTo: 0 };
+      this.receivedConfig = msg.entries[0]?.config ?? [];
+    } else {
+      const r = this.receiving;
+      if (!r || r.index !== index || r.leader !== from) return reply(false, false);
+      if (seq <= r.seq) return; // a duplicate
+      if (seq !== r.seq + 1) {
+        this.receiving = null;
+        return reply(false, false);
+      }
+      r.seq = seq;
+      if (this.pendingInstall) for (const row of rows) this.pendingInstall.rows.push(row);
+      else this.pendingInstall = { index, term: msg.prevTerm, begin: false, end: false, rows: rows.slice(), dropLogFrom: 0, dropLogTo: 0 };
+    }
+    if (msg.ok) this.finishInstall(index, msg.prevTerm);
+    reply(true, msg.ok);
+  }
+
+  private receivedConfig: string[] = [];
+
+  /** The last chunk arrived: the data is the state as of (index, term); the log continues from there. */
+  private finishInstall(index: number, term: number): void {
+    const install = this.pendingInstall!;
+    install.end = true;
+    const keep = index <= this.lastIndex && index >= this.floorIndex && this.termAt(index) === term;
+    // What the durable log may hold: (logStart, the furthest it was ever written].
+    install.dropLogFrom = this.logStart + 1;
+    if (keep) {
+      this.tail = this.tail.slice(index - this.floorIndex);
+      install.dropLogTo = index;
+    } else {
+      // The log does not contain the snapshot's last entry: everything in it is replaced.
+      install.dropLogTo = Math.max(this.lastIndex, this.persisting, this.persisted, this.truncateTo);
+      this.tail = [];
+      this.lastIndex = index;
+      this.lastTerm = term;
+      if (this.pendingAck) this.pendingAck = null;
+      this.truncateFrom = 0;
+      this.truncateTo = 0;
+    }
+    this.floorIndex = index;
+    this.floorTerm = term;
+    this.logStart = index;
+    this.logStartTerm = term;
+    this.appliedTerm = term;
+    this.applied = index;
+    this.applying = index;
+    if (this.commit < index) this.commit = index;
+    this.persisting = Math.max(this.persisting, index);
+    this.persisted = Math.max(this.persisted, index);
+    if (!keep) this.persisting = this.persisted = index;
+    this.appliedConfig = this.receivedConfig;
+    this.pendingConfigs = [];
+    for (const e of this.tail) if (isConfig(e)) this.pendingConfigs.push({ index: e.index, voters: e.config });
+    this.installing = false;
+    this.receiving = null;
+    this.stateDirty = true;
+    this.updateGroup(this.clock);
   }
 
   // ---------------------------------------------------------------- elections
@@ -328,7 +642,7 @@ export class VnodeReplica {
     this.electionDeadline = nowMs + this.randomTimeout();
     this.preVoting = true;
     this.votes = new Set([this.self]);
-    for (const p of this.peers) this.send(p, MSG_PRE_VOTE, { term: this.term + 1, lastIndex: this.lastIndex, prevTerm: this.lastTerm });
+    for (const p of this.voters) if (p !== this.self) this.send(p, MSG_PRE_VOTE, { term: this.term + 1, lastIndex: this.lastIndex, prevTerm: this.lastTerm });
   }
 
   private campaign(nowMs: number, transfer: boolean): void {
@@ -343,7 +657,7 @@ export class VnodeReplica {
     this.electionDeadline = nowMs + this.randomTimeout();
     this.votes = new Set([this.self]);
     if (this.votes.size >= this.quorum) return this.becomeLeader(nowMs);
-    for (const p of this.peers) this.send(p, MSG_VOTE, { lastIndex: this.lastIndex, prevTerm: this.lastTerm, ok: transfer });
+    for (const p of this.voters) if (p !== this.self) this.send(p, MSG_VOTE, { lastIndex: this.lastIndex, prevTerm: this.lastTerm, ok: transfer });
   }
 
   private onPreVote(from: string, msg: PeerMsg, nowMs: number): void {
@@ -356,7 +670,7 @@ export class VnodeReplica {
       if (msg.term > this.term) this.becomeFollower(msg.term, '', nowMs);
       return;
     }
-    if (!this.preVoting || this.role === 'leader' || msg.term !== this.term + 1) return;
+    if (!this.preVoting || this.role === 'leader' || msg.term !== this.term + 1 || !this.voters.includes(from)) return;
     this.votes.add(from);
     if (this.votes.size >= this.quorum) this.campaign(nowMs, false);
   }
@@ -376,7 +690,7 @@ export class VnodeReplica {
   }
 
   private onVoteReply(from: string, msg: PeerMsg, nowMs: number): void {
-    if (this.role !== 'candidate' || msg.term !== this.term || !msg.ok) return;
+    if (this.role !== 'candidate' || msg.term !== this.term || !msg.ok || !this.voters.includes(from)) return;
     this.votes.add(from);
     if (this.votes.size >= this.quorum) this.becomeLeader(nowMs);
   }
@@ -387,6 +701,7 @@ export class VnodeReplica {
       this.votedFor = '';
       this.stateDirty = true;
     }
+    const wasLeader = this.role === 'leader';
     this.role = 'follower';
     this.leaderId = leaderId;
     this.progress.clear();
@@ -395,6 +710,7 @@ export class VnodeReplica {
     this.termStartIndex = Infinity;
     if (leaderId) this.lastHeardMs = nowMs;
     this.electionDeadline = nowMs + this.randomTimeout();
+    if (wasLeader) this.updateGroup(nowMs); // learners are a leader's business
   }
 
   private becomeLeader(nowMs: number): void {
@@ -402,7 +718,8 @@ export class VnodeReplica {
     this.leaderId = this.self;
     this.preVoting = false;
     this.progress.clear();
-    for (const p of this.peers) this.progress.set(p, this.newProgress(nowMs));
+    this.updateGroup(nowMs);
+    for (const p of this.peers) if (!this.progress.has(p)) this.progress.set(p, this.newProgress(nowMs));
     const noop: LogEntry = { index: this.lastIndex + 1, term: this.term, mutations: [] };
     this.appendLocal(noop);
     this.termStartIndex = noop.index;
@@ -411,7 +728,19 @@ export class VnodeReplica {
   }
 
   private newProgress(nowMs: number): Progress {
-    return { match: 0, next: this.lastIndex + 1, lastSentMs: -Infinity, lastAckMs: nowMs, ackedSentAt: -Infinity, sentCommit: 0, fetching: false, probing: true, probeSent: false };
+    return {
+      match: 0,
+      next: this.lastIndex + 1,
+      lastSentMs: -Infinity,
+      lastAckMs: nowMs,
+      ackedSentAt: -Infinity,
+      sentCommit: 0,
+      fetching: false,
+      snapshotting: false,
+      needSnapshot: false,
+      probing: true,
+      probeSent: false,
+    };
   }
 
   /** A leader that is not the preferred replica hands over once the preferred one has caught up. */
@@ -430,11 +759,14 @@ export class VnodeReplica {
       }
       return;
     }
-    if (!this.preferred || this.preferred === this.self || nowMs < this.transferAllowedAt) return;
-    const pr = this.progress.get(this.preferred);
+    const preferred = this.effectivePreferred();
+    const leaving = !this.isVoter || (this.target.length > 0 && !this.target.includes(this.self));
+    if (!preferred || preferred === this.self || (nowMs < this.transferAllowedAt && !leaving)) return;
+    if (this.applied < this.termStartIndex) return;
+    const pr = this.progress.get(preferred);
     if (!pr || nowMs - pr.lastAckMs > 2 * this.timings.heartbeatMs) return;
     if (this.lastIndex - pr.match > this.timings.maxEntriesPerMessage) return; // far behind: let it catch up first
-    this.transfer = { to: this.preferred, until: nowMs + this.timings.electionTimeoutMs };
+    this.transfer = { to: preferred, until: nowMs + this.timings.electionTimeoutMs };
   }
 
   // ---------------------------------------------------------------- log replication
@@ -443,6 +775,10 @@ export class VnodeReplica {
     this.tail.push(entry);
     this.lastIndex = entry.index;
     this.lastTerm = entry.term;
+    if (isConfig(entry)) {
+      this.pendingConfigs.push({ index: entry.index, voters: entry.config });
+      this.updateGroup(this.clock);
+    }
   }
 
   /** Term of the log entry at `index`, if it is still held in memory (undefined below the retained tail or past the end). */
@@ -482,6 +818,9 @@ export class VnodeReplica {
     this.persisted = Math.min(this.persisted, index - 1);
     this.truncatedBelow = Math.min(this.truncatedBelow, index - 1);
     if (this.pendingAck && this.pendingAck.upTo >= index) this.pendingAck = null;
+    const configs = this.pendingConfigs.length;
+    while (this.pendingConfigs.length > 0 && this.pendingConfigs[this.pendingConfigs.length - 1].index >= index) this.pendingConfigs.pop();
+    if (this.pendingConfigs.length !== configs) this.updateGroup(this.clock);
   }
 
   private onAppend(from: string, msg: PeerMsg, nowMs: number): void {
@@ -493,6 +832,12 @@ export class VnodeReplica {
     if (this.role !== 'follower' || this.leaderId !== from) this.becomeFollower(this.term, from, nowMs);
     this.lastHeardMs = nowMs;
     this.electionDeadline = nowMs + this.randomTimeout();
+    this.leaderLastIndex = msg.lastIndex;
+    if (this.installing) {
+      // No usable data (a snapshot install was interrupted): only a snapshot helps.
+      this.send(from, MSG_APPEND_REPLY, { ok: false, lastIndex: this.lastIndex, sentAt: msg.sentAt, needSnapshot: true });
+      return;
+    }
     if (msg.prevIndex > this.lastIndex) {
       this.send(from, MSG_APPEND_REPLY, { ok: false, lastIndex: this.lastIndex, sentAt: msg.sentAt });
       return;
@@ -535,6 +880,7 @@ export class VnodeReplica {
     if (this.role !== 'follower' || this.leaderId !== from) this.becomeFollower(this.term, from, nowMs);
     this.lastHeardMs = nowMs;
     this.electionDeadline = nowMs + this.randomTimeout();
+    if (this.installing) return;
     // Only up to an entry known to match the leader's log.
     const localTerm = this.termAt(msg.prevIndex);
     const matches = msg.prevIndex <= this.floorIndex || (localTerm !== undefined && localTerm === msg.prevTerm);
@@ -550,12 +896,14 @@ export class VnodeReplica {
     pr.lastAckMs = nowMs;
     if (msg.sentAt > pr.ackedSentAt) pr.ackedSentAt = msg.sentAt;
     pr.probeSent = false;
+    if (pr.snapshotting) return;
     if (msg.ok) {
       if (msg.lastIndex > pr.match) pr.match = Math.min(msg.lastIndex, this.lastIndex);
       if (pr.next <= pr.match) pr.next = pr.match + 1;
       pr.probing = false;
       this.maybeCommit();
     } else {
+      if (msg.needSnapshot) pr.needSnapshot = true;
       // The follower's log ends (or diverges) earlier than we assumed: probe from where it says it
       // could match. What it acknowledged before stays matched (replies may arrive out of order).
       pr.next = Math.max(pr.match + 1, Math.min(pr.next, msg.lastIndex + 1));
@@ -566,8 +914,8 @@ export class VnodeReplica {
   }
 
   private maybeCommit(): void {
-    const matches = [this.persisted];
-    for (const pr of this.progress.values()) matches.push(pr.match);
+    const matches: number[] = [];
+    for (const v of this.voters) matches.push(v === this.self ? this.persisted : (this.progress.get(v)?.match ?? 0));
     matches.sort((a, b) => b - a);
     const candidate = matches[this.quorum - 1];
     // Only entries of the current term are committed by counting replicas (Raft, section 5.4.2).
@@ -580,17 +928,25 @@ export class VnodeReplica {
 
   private sendAppends(nowMs: number): void {
     for (const [peer, pr] of this.progress) {
-      if (pr.fetching) continue;
+      if (pr.fetching || pr.snapshotting) continue;
       const hasNew = pr.next <= this.lastIndex;
       const idle = nowMs - pr.lastSentMs >= this.timings.heartbeatMs;
       if (pr.probing && pr.probeSent && !idle) continue; // one probe at a time
-      if (!hasNew && !idle) {
+      if (!hasNew && !idle && !pr.needSnapshot) {
         const upTo = Math.min(this.commit, pr.match);
         if (upTo > pr.sentCommit) {
           // Only the commit index moved: tell the follower without asking for an answer.
           this.send(peer, MSG_COMMIT, { prevIndex: upTo, prevTerm: this.termAt(upTo) ?? 0, commit: this.commit });
           pr.sentCommit = upTo;
         }
+        continue;
+      }
+      if (pr.needSnapshot || pr.next - 1 < this.logStart) {
+        if (!idle) continue; // after a failed attempt, try again a heartbeat later
+        // What it lacks is compacted away (or it has no usable state): send the data instead.
+        pr.snapshotting = true;
+        pr.lastSentMs = nowMs;
+        this.snapshotRequests.push({ vnode: this.vnode, peer });
         continue;
       }
       const prevIndex = pr.next - 1;
@@ -618,11 +974,15 @@ export class VnodeReplica {
   hasReady(): boolean {
     return (
       this.lastIndex > this.persisting ||
-      Math.min(this.commit, this.lastIndex) > this.applying ||
+      (!this.installing && Math.min(this.commit, this.lastIndex) > this.applying) ||
       this.stateDirty ||
       this.truncateFrom !== 0 ||
+      this.compactTo !== 0 ||
       this.outbox.length > 0 ||
       this.fetches.length > 0 ||
+      this.snapshotRequests.length > 0 ||
+      this.snapshotAcks.length > 0 ||
+      this.pendingInstall !== null ||
       this.pendingAck !== null ||
       this.needsSend
     );
@@ -635,8 +995,9 @@ export class VnodeReplica {
     const entries = this.lastIndex > this.persisting ? this.tail.slice(this.persisting + 1 - first) : [];
     const persistedUpTo = this.lastIndex;
     // Leaders apply what a majority holds durably; followers apply what the leader says is
-    // committed, which may include entries made durable by this very write.
-    const applyTo = Math.min(this.commit, persistedUpTo);
+    // committed, which may include entries made durable by this very write. A replica installing
+    // a snapshot applies nothing until it has the snapshot's data.
+    const applyTo = this.installing ? this.applying : Math.min(this.commit, persistedUpTo);
     const apply = applyTo > this.applying ? this.tail.slice(this.applying + 1 - first, applyTo + 1 - first) : [];
     const messages = this.outbox;
     if (this.pendingAck) {
@@ -646,10 +1007,28 @@ export class VnodeReplica {
       });
       this.pendingAck = null;
     }
-    if (apply.length > 0) this.appliedTerm = apply[apply.length - 1].term;
+    if (apply.length > 0) {
+      this.appliedTerm = apply[apply.length - 1].term;
+      for (const e of apply) {
+        if (!isConfig(e)) continue;
+        this.appliedConfig = e.config;
+        while (this.pendingConfigs.length > 0 && this.pendingConfigs[0].index <= e.index) this.pendingConfigs.shift();
+      }
+    }
     const appliedUpTo = Math.max(applyTo, this.applying);
     const state: HardState | null =
-      apply.length > 0 || this.stateDirty ? { term: this.term, votedFor: this.votedFor, applied: appliedUpTo, appliedTerm: this.appliedTerm } : null;
+      apply.length > 0 || this.stateDirty
+        ? {
+            term: this.term,
+            votedFor: this.votedFor,
+            applied: appliedUpTo,
+            appliedTerm: this.appliedTerm,
+            logStart: this.logStart,
+            logStartTerm: this.logStartTerm,
+            installing: this.installing,
+            config: this.appliedConfig,
+          }
+        : null;
     const ready: Ready = {
       vnode: this.vnode,
       truncateFrom: this.truncateFrom,
@@ -661,6 +1040,11 @@ export class VnodeReplica {
       fetch: this.fetches,
       persistedUpTo,
       appliedUpTo,
+      compactFrom: this.compactFrom,
+      compactTo: this.compactTo,
+      snapshots: this.snapshotRequests,
+      snapshotAcks: this.snapshotAcks,
+      install: this.pendingInstall,
     };
     this.persisting = persistedUpTo;
     this.applying = appliedUpTo;
@@ -668,8 +1052,13 @@ export class VnodeReplica {
     this.truncateFrom = 0;
     this.truncateTo = 0;
     this.truncatedBelow = Infinity;
+    this.compactFrom = 0;
+    this.compactTo = 0;
     this.outbox = [];
     this.fetches = [];
+    this.snapshotRequests = [];
+    this.snapshotAcks = [];
+    this.pendingInstall = null;
     return ready;
   }
 
@@ -682,18 +1071,32 @@ export class VnodeReplica {
       const before = this.commit;
       this.maybeCommit();
       if (this.commit > before) this.needsSend = true;
+      const last = this.pendingConfigs[this.pendingConfigs.length - 1];
+      if (!this.isVoter && (!last || last.index <= this.commit)) {
+        // A configuration without this replica is committed: leave it to the others.
+        this.becomeFollower(this.term, '', this.clock);
+        return;
+      }
     }
     this.trimTail();
   }
 
-  /** Drops applied entries beyond what is retained for slow followers. */
+  /** Drops applied entries beyond what is retained for slow followers, and compacts the durable log. */
   private trimTail(): void {
     const keepFrom = this.applied - this.timings.retainedEntries; // entries <= keepFrom may go
-    if (keepFrom <= this.floorIndex) return;
-    const drop = keepFrom - this.floorIndex;
-    const last = this.tail[drop - 1];
-    this.tail = this.tail.slice(drop);
-    this.floorIndex = last.index;
-    this.floorTerm = last.term;
+    if (keepFrom > this.floorIndex) {
+      const drop = keepFrom - this.floorIndex;
+      const last = this.tail[drop - 1];
+      this.tail = this.tail.slice(drop);
+      this.floorIndex = last.index;
+      this.floorTerm = last.term;
+    }
+    if (!this.installing && this.floorIndex - this.logStart >= this.timings.compactionStep && this.floorIndex <= this.applied) {
+      this.compactFrom = this.logStart;
+      this.compactTo = this.floorIndex;
+      this.logStart = this.floorIndex;
+      this.logStartTerm = this.floorTerm;
+      this.stateDirty = true;
+    }
   }
 }

@@ -30,6 +30,19 @@ export interface StorageEngine {
   /** Entries in key order (or reverse), at most `limit`. */
   range(options: RangeOptions): Promise<[Buffer, Buffer][]>;
   clear(options: RangeOptions): Promise<void>;
+  /**
+   * Opens a cursor over a range. The cursor reads the database as it is at this call, whatever is
+   * written afterwards: both engines create their native iterator synchronously here, and a
+   * LevelDB or RocksDB iterator reads from an implicit snapshot taken when it is created.
+   */
+  cursor(options: RangeOptions): RangeCursor;
+}
+
+/** Entries of a range, read in chunks from the snapshot the cursor was opened on. */
+export interface RangeCursor {
+  /** Up to `n` further entries in key order; empty once the range is exhausted. */
+  next(n: number): Promise<[Buffer, Buffer][]>;
+  close(): Promise<void>;
 }
 
 /** The subset of abstract-level (v1 in @nxtedition/rocksdb, v3 in classic-level) used here. */
@@ -39,7 +52,7 @@ interface LevelLike {
   get(key: Buffer): Promise<Buffer | undefined>;
   getMany(keys: Buffer[]): Promise<(Buffer | undefined)[]>;
   batch(ops: BatchOp[], options?: { sync?: boolean }): Promise<void>;
-  iterator(options: RangeOptions): { all(): Promise<[Buffer, Buffer][]> };
+  iterator(options: RangeOptions): { all(): Promise<[Buffer, Buffer][]>; nextv(n: number): Promise<[Buffer, Buffer][]>; close(): Promise<void> };
   clear(options: RangeOptions): Promise<void>;
 }
 
@@ -83,6 +96,11 @@ class LevelEngine implements StorageEngine {
 
   clear(options: RangeOptions): Promise<void> {
     return this.db.clear(definedOnly(options));
+  }
+
+  cursor(options: RangeOptions): RangeCursor {
+    const it = this.db.iterator(definedOnly(options));
+    return { next: (n) => it.nextv(n), close: () => it.close() };
   }
 }
 

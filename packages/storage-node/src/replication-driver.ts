@@ -45,6 +45,8 @@ export class ReplicationDriver {
   private scheduled = false;
   private cycling = false;
   private ticker: NodeJS.Timeout | undefined;
+  /** Work that must run while no replication batch is in flight (see `exclusive`). */
+  private readonly exclusiveJobs: (() => Promise<void>)[] = [];
   readonly stats = new TableStatsBook();
   /** How many times a local replica became or stopped being its vnode's leader (for metrics). */
   readonly leadership = { gained: 0, lost: 0 };
@@ -239,6 +241,26 @@ export class ReplicationDriver {
     list.length = keep;
   }
 
+  /**
+   * Runs `fn` between two replication cycles, and starts no cycle until it settles: meanwhile the
+   * engine holds exactly what every local replica counts as applied, and nothing else writes
+   * replicated state. For anti-entropy (opening snapshots at a known applied index, applying
+   * repairs with their statistics). Replication waits for `fn`: keep it short.
+   */
+  exclusive<T>(fn: () => Promise<T> | T): Promise<T> {
+    const done = new Promise<T>((resolve, reject) => {
+      this.exclusiveJobs.push(async () => {
+        try {
+          resolve(await fn());
+        } catch (err) {
+          reject(err as Error);
+        }
+      });
+    });
+    if (!this.cycling) void this.cycle();
+    return done;
+  }
+
   private markDirty(vnode: number): void {
     this.dirty.add(vnode);
     if (!this.scheduled && !this.cycling) {
@@ -252,7 +274,8 @@ export class ReplicationDriver {
     if (this.cycling) return;
     this.cycling = true;
     try {
-      while (this.dirty.size > 0) {
+      while (this.dirty.size > 0 || this.exclusiveJobs.length > 0) {
+        while (this.exclusiveJobs.length > 0) await this.exclusiveJobs.shift()!();
         const now = Date.now();
         const readies: Ready[] = [];
         for (const vnode of this.dirty) {

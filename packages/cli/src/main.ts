@@ -2,6 +2,7 @@
 import { chaosCommand } from './commands/chaos.js';
 import { locateCommand } from './commands/locate.js';
 import { membershipCommand } from './commands/membership.js';
+import { repairCommand } from './commands/repair.js';
 import { routerCommand } from './commands/router.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
@@ -20,6 +21,7 @@ Commands:
   router       run a request router (the DynamoDB HTTP API)
   status       list nodes with zone, address, health and vnode roles
   locate       show the hash, vnode, replicas and leader of a partition key
+  repair       run an anti-entropy round now: compare every vnode's replicas and repair followers
   chaos        write through a router while disrupting storage containers; verify no acknowledged write is lost
 `;
 
@@ -30,6 +32,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   router: routerCommand,
   status: statusCommand,
   locate: locateCommand,
+  repair: repairCommand,
   chaos: chaosCommand,
 };
 

@@ -19,6 +19,10 @@ Options:
   --sync                      fsync the write-ahead log on every write batch
   --election-timeout-ms <ms>  a vnode whose leader is silent this long (randomized up to twice it)
                               elects a new one (env RINGDB_ELECTION_TIMEOUT_MS, default 1000)
+  --anti-entropy-interval-ms <ms>
+                              compare each vnode this node leads with its followers (Merkle trees) and
+                              repair them about this often, jittered (env RINGDB_ANTI_ENTROPY_INTERVAL_MS,
+                              default 600000 = 10 min; 0 = only on demand, see ringdb repair)
   --admin-port <port>         /metrics, /health, /ready (env RINGDB_ADMIN_PORT, default 9102; 0 = any free port)
   -h, --help                  show this help
 `;
@@ -35,6 +39,7 @@ export async function storageCommand(argv: string[]): Promise<void> {
     sync: { type: 'boolean' },
     'election-timeout-ms': { type: 'string' },
     'admin-port': { type: 'string' },
+    'anti-entropy-interval-ms': { type: 'string' },
   }, HELP);
   const zone = (values.zone as string) ?? process.env.RINGDB_ZONE;
   if (!zone) {
@@ -51,6 +56,11 @@ export async function storageCommand(argv: string[]): Promise<void> {
     process.stderr.write(`--election-timeout-ms must be an integer of at least 100\n`);
     process.exit(2);
   }
+  const antiEntropyIntervalMs = Number((values['anti-entropy-interval-ms'] as string) ?? env('RINGDB_ANTI_ENTROPY_INTERVAL_MS', '600000'));
+  if (!Number.isInteger(antiEntropyIntervalMs) || antiEntropyIntervalMs < 0) {
+    process.stderr.write(`--anti-entropy-interval-ms must be a non-negative integer\n`);
+    process.exit(2);
+  }
   const log = createLogger({ role: 'storage' });
   const node = new StorageNode({
     id: values.id as string | undefined,
@@ -62,6 +72,7 @@ export async function storageCommand(argv: string[]): Promise<void> {
     engine,
     sync: Boolean(values.sync),
     electionTimeoutMs,
+    antiEntropyIntervalMs,
     adminPort: Number((values['admin-port'] as string) ?? env('RINGDB_ADMIN_PORT', '9102')),
     log,
   });

@@ -129,10 +129,12 @@ describe('anti-entropy: a replica that lost and changed keys while stopped is re
       assert.ok(sample(text, 'ringdb_antientropy_last_round_timestamp_seconds') > Date.now() / 1000 - 60);
     }
 
-    // A second round finds the replicas equal.
-    const again = await repair(TABLE);
-    assert.equal(again.total.differing, 0);
-    assert.equal(again.total.repaired, 0);
+    // A second round (of one table, printed as a table) finds the replicas equal.
+    const { stdout } = await run(process.execPath, [RINGDB_BIN, 'repair', TABLE, '--membership', cluster.membershipAddress]);
+    const lines = stdout.trim().split('\n');
+    assert.match(lines[1], /^NODE\s+ZONE\s+STATUS\s+VNODES\s+COMPARED\s+DIFFERING\s+REPAIRED\s+SKIPPED\s+FAILED$/);
+    for (const n of cluster.nodeNames()) assert.match(stdout, new RegExp(`^${n}\\s+\\w\\s+ok\\s+\\d+`, 'm'));
+    assert.match(lines[lines.length - 1], /^TOTAL\s+32\s+64\s+0\s+0\s+0\s+0$/, 'one table: 32 vnodes x 2 followers compared, all equal');
   });
 
   it('left the follower\'s RocksDB holding the leader\'s rows and matching statistics', async () => {
@@ -216,5 +218,58 @@ describe('anti-entropy: a replica that lost and changed keys while stopped is re
       assert.equal(total.differing, 0, JSON.stringify(total));
       assert.equal(total.repaired, 0);
     }, 10_000, 500);
+  });
+});
+
+describe('anti-entropy: periodic rounds repair without being asked', () => {
+  const cluster = new Cluster({ failureTimeoutMs: 1_000, vnodes: 16, env: { RINGDB_ANTI_ENTROPY_INTERVAL_MS: '1500' } });
+  let ddb: DynamoDBClient;
+  before(async () => {
+    await cluster.start();
+    ddb = cluster.client();
+  });
+  after(async () => {
+    ddb?.destroy();
+    await cluster.destroy();
+  });
+
+  it('a follower that lost two keys gets them back from the periodic rounds of their leaders', async () => {
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: TABLE,
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    const state = await cluster.state();
+    const { placement } = state;
+    const tableId = tableIdBytes((JSON.parse(state.tablesJson) as { TableName: string; TableId: string }[]).find((t) => t.TableName === TABLE)!.TableId);
+    const vnodeOf = (k: string) => locatePartition(TABLE, hashKeyBytes('S', { S: k }), placement.vnodeCount).vnode;
+    const rowKey = (k: string) => dataKey(tableId, vnodeOf(k), encodeKeyValue('S', { S: k }));
+    const keys = Array.from({ length: 60 }, (_, i) => `p${i}`);
+    for (const [i, k] of keys.entries()) await ddb.send(new PutItemCommand({ TableName: TABLE, Item: item(k, i) }));
+    const lost = keys.filter((k) => {
+      const g = placement.vnodes[vnodeOf(k)];
+      return g.nodes[g.leader] !== VICTIM;
+    }).slice(0, 2);
+
+    await sleep(1_000);
+    await cluster.signal(VICTIM, 'SIGTERM');
+    const db = createEngine('rocksdb', path.join(cluster.dir, VICTIM, 'rocksdb'));
+    await db.open();
+    await db.batch(lost.map((k) => ({ type: 'del' as const, key: rowKey(k) })));
+    await db.close();
+    cluster.run(VICTIM);
+    await cluster.waitReady();
+
+    await eventually('periodic rounds repaired the lost keys', async () => {
+      assert.equal(sample(await cluster.metrics(VICTIM), 'ringdb_antientropy_repaired_keys_total', { table: TABLE }), 2);
+    }, 30_000, 500);
+    const leaders = await Promise.all(['node-a', 'node-b'].map((n) => cluster.metrics(n)));
+    for (const text of leaders) {
+      assert.ok(sample(text, 'ringdb_antientropy_rounds_total', { trigger: 'periodic' }) > 0);
+      assert.equal(sample(text, 'ringdb_antientropy_rounds_total', { trigger: 'on_demand' }), 0);
+    }
   });
 });

@@ -219,6 +219,32 @@ describe('anti-entropy: a replica that lost and changed keys while stopped is re
       assert.equal(total.repaired, 0);
     }, 10_000, 500);
   });
+
+  it('does not spread a damaged leader\'s losses: both followers agreeing against it win', async () => {
+    const ledByVictim = keys.filter((k) => placement.vnodes[vnodeOf(k)].nodes[placement.vnodes[vnodeOf(k)].leader] === VICTIM);
+    const lost = ledByVictim.slice(0, 2);
+    assert.equal(lost.length, 2);
+    await cluster.signal(VICTIM, 'SIGTERM');
+    const db = victimDb();
+    await db.open();
+    await db.batch(lost.map((k) => ({ type: 'del' as const, key: rowKey(k) })));
+    await db.close();
+    cluster.run(VICTIM);
+    await cluster.waitReady(); // node-c leads its preferred vnodes again, with the two rows missing
+    const before = await Promise.all(['node-a', 'node-b'].map((n) => cluster.metrics(n)));
+    const { total } = await repair(TABLE);
+    assert.equal(total.repaired, 0, JSON.stringify(total));
+    assert.equal(total.skipped, 2 * lost.length, 'each lost key, once per follower');
+    const afterwards = await Promise.all(['node-a', 'node-b'].map((n) => cluster.metrics(n)));
+    afterwards.forEach((text, i) => {
+      assert.equal(
+        sample(text, 'ringdb_antientropy_repaired_keys_total', { table: TABLE }),
+        sample(before[i], 'ringdb_antientropy_repaired_keys_total', { table: TABLE }),
+        'the followers kept their rows',
+      );
+    });
+    assert.equal(sample(await cluster.metrics(VICTIM), 'ringdb_antientropy_skipped_keys_total'), 2 * lost.length);
+  });
 });
 
 describe('anti-entropy: periodic rounds repair without being asked', () => {

@@ -223,6 +223,27 @@ function engineSuite(name: EngineName): void {
       assert.equal(await db.get(s('sync-2')), undefined);
     });
 
+    it('a cursor reads the range as it was when it was opened, in chunks', async () => {
+      await db.clear({ gte: s('snap-'), lt: s('snap.') });
+      await db.batch([1, 2, 3, 4, 5].map((i) => ({ type: 'put' as const, key: s(`snap-${i}`), value: s(`v${i}`) })));
+      const cursor = db.cursor({ gte: s('snap-'), lt: s('snap.') });
+      // Written after the cursor was opened (and before it read anything): not visible to it.
+      await db.batch([
+        { type: 'del', key: s('snap-1') },
+        { type: 'put', key: s('snap-2'), value: s('changed') },
+        { type: 'put', key: s('snap-6'), value: s('new') },
+      ]);
+      const seen: string[] = [];
+      for (let chunk = await cursor.next(2); chunk.length > 0; chunk = await cursor.next(2)) {
+        assert.ok(chunk.length <= 2);
+        for (const [k, v] of chunk) seen.push(`${k.toString()}=${v.toString()}`);
+      }
+      await cursor.close();
+      assert.deepEqual(seen, ['snap-1=v1', 'snap-2=v2', 'snap-3=v3', 'snap-4=v4', 'snap-5=v5']);
+      assert.deepEqual(keysOf(await db.range({ gte: s('snap-'), lt: s('snap.') })).length, 5);
+      await db.clear({ gte: s('snap-'), lt: s('snap.') });
+    });
+
     it('persists data across close and reopen of the same directory', async () => {
       await db.clear({});
       await db.batch([

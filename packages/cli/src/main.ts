@@ -3,6 +3,7 @@ import { chaosCommand } from './commands/chaos.js';
 import { locateCommand } from './commands/locate.js';
 import { membershipCommand } from './commands/membership.js';
 import { nodeCommand } from './commands/node.js';
+import { repairCommand } from './commands/repair.js';
 import { routerCommand } from './commands/router.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
@@ -22,6 +23,7 @@ Commands:
   status       list nodes with zone, address, health and vnode roles
   locate       show the hash, vnode, replicas and leader of a partition key
   node         node decommission <id>: move a storage node's vnodes to the rest of its zone
+  repair       run an anti-entropy round now: compare every vnode's replicas and repair followers
   chaos        write through a router while disrupting storage containers; verify no acknowledged write is lost
 `;
 
@@ -33,6 +35,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   status: statusCommand,
   locate: locateCommand,
   node: nodeCommand,
+  repair: repairCommand,
   chaos: chaosCommand,
 };
 

@@ -18,6 +18,7 @@ const LOADER_OPTIONS: protoLoader.Options = {
 export interface RingdbServices {
   Membership: grpc.ServiceClientConstructor;
   Storage: grpc.ServiceClientConstructor;
+  AntiEntropy: grpc.ServiceClientConstructor;
 }
 
 let loaded: RingdbServices | undefined;
@@ -30,6 +31,7 @@ export function services(): RingdbServices {
     loaded = {
       Membership: pkg.Membership as grpc.ServiceClientConstructor,
       Storage: pkg.Storage as grpc.ServiceClientConstructor,
+      AntiEntropy: pkg.AntiEntropy as grpc.ServiceClientConstructor,
     };
   }
   return loaded;

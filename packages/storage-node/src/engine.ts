@@ -31,14 +31,16 @@ export interface StorageEngine {
   range(options: RangeOptions): Promise<[Buffer, Buffer][]>;
   clear(options: RangeOptions): Promise<void>;
   /**
-   * A cursor over a range that reads the data as it is at the moment of this call (both engines'
-   * iterators take an implicit snapshot when created), however long it is read afterwards.
+   * Opens a cursor over a range. The cursor reads the database as it is at this call, whatever is
+   * written afterwards: both engines create their native iterator synchronously here, and a
+   * LevelDB or RocksDB iterator reads from an implicit snapshot taken when it is created.
    */
-  cursor(options: RangeOptions): Cursor;
+  cursor(options: RangeOptions): RangeCursor;
 }
 
-export interface Cursor {
-  /** Up to `n` more entries; fewer (or none) at the end of the range. */
+/** Entries of a range, read in chunks from the snapshot the cursor was opened on. */
+export interface RangeCursor {
+  /** Up to `n` further entries in key order; empty once the range is exhausted. */
   next(n: number): Promise<[Buffer, Buffer][]>;
   close(): Promise<void>;
 }
@@ -96,7 +98,7 @@ class LevelEngine implements StorageEngine {
     return this.db.clear(definedOnly(options));
   }
 
-  cursor(options: RangeOptions): Cursor {
+  cursor(options: RangeOptions): RangeCursor {
     const it = this.db.iterator(definedOnly(options));
     return { next: (n) => it.nextv(n), close: () => it.close() };
   }

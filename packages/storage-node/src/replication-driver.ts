@@ -50,6 +50,8 @@ export class ReplicationDriver {
   private scheduled = false;
   private cycling = false;
   private ticker: NodeJS.Timeout | undefined;
+  /** Work that must run while no replication batch is in flight (see `exclusive`). */
+  private readonly exclusiveJobs: (() => Promise<void>)[] = [];
   readonly stats = new TableStatsBook();
   /** How many times a local replica became or stopped being its vnode's leader (for metrics). */
   readonly leadership = { gained: 0, lost: 0 };
@@ -58,8 +60,6 @@ export class ReplicationDriver {
   readonly snapshots: SnapshotSender;
   placementVersion = 0;
   private placement: Placement | undefined;
-  /** Work that must not overlap a cycle's batch (it runs before the next one). */
-  private readonly exclusive: (() => Promise<void>)[] = [];
   /** Replicas this node no longer holds, since when (their data is deleted after a grace period). */
   private readonly leaving = new Map<number, number>();
   /** Tables that had statistics in a vnode when a snapshot install began there (zeroed at the end). */
@@ -295,6 +295,26 @@ export class ReplicationDriver {
     list.length = keep;
   }
 
+  /**
+   * Runs `fn` between two replication cycles, and starts no cycle until it settles: meanwhile the
+   * engine holds exactly what every local replica counts as applied, and nothing else writes
+   * replicated state. For anti-entropy (opening snapshots at a known applied index, applying
+   * repairs with their statistics). Replication waits for `fn`: keep it short.
+   */
+  exclusive<T>(fn: () => Promise<T> | T): Promise<T> {
+    const done = new Promise<T>((resolve, reject) => {
+      this.exclusiveJobs.push(async () => {
+        try {
+          resolve(await fn());
+        } catch (err) {
+          reject(err as Error);
+        }
+      });
+    });
+    if (!this.cycling) void this.cycle();
+    return done;
+  }
+
   private markDirty(vnode: number): void {
     this.dirty.add(vnode);
     this.schedule();
@@ -307,21 +327,13 @@ export class ReplicationDriver {
     }
   }
 
-  /** Runs `task` between two cycles, when no replication batch is being written. */
-  runExclusive(task: () => Promise<void>): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.exclusive.push(() => task().then(resolve, reject));
-      this.schedule();
-    });
-  }
-
   private async cycle(): Promise<void> {
     this.scheduled = false;
     if (this.cycling) return;
     this.cycling = true;
     try {
-      while (this.dirty.size > 0 || this.exclusive.length > 0) {
-        while (this.exclusive.length > 0) await this.exclusive.shift()!().catch(() => undefined);
+      while (this.dirty.size > 0 || this.exclusiveJobs.length > 0) {
+        while (this.exclusiveJobs.length > 0) await this.exclusiveJobs.shift()!();
         const now = Date.now();
         const readies: Ready[] = [];
         for (const vnode of this.dirty) {
@@ -396,7 +408,7 @@ export class ReplicationDriver {
       this.leaving.delete(vnode);
       const replica = this.replicas[vnode];
       if (replica && replica.role !== 'none') continue;
-      void this.runExclusive(async () => {
+      void this.exclusive(async () => {
         if (this.replicas[vnode] && this.replicas[vnode]!.role !== 'none') return; // it came back
         this.replicas[vnode] = undefined;
         this.restored.delete(vnode);

@@ -1,4 +1,4 @@
-import type { Cursor, StorageEngine } from './engine.js';
+import type { RangeCursor as Cursor, StorageEngine } from './engine.js';
 import { itemValueSize, tableRange } from './keyspace.js';
 import type { PeerTransport } from './peer-transport.js';
 import type { Mutation, SnapshotAck } from './replication/types.js';

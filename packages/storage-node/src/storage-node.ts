@@ -15,6 +15,8 @@ import {
   type ClusterState,
   type Logger,
 } from '@ringdb/runtime';
+import { AntiEntropy } from './anti-entropy/anti-entropy.js';
+import { registerAntiEntropyMetrics } from './anti-entropy/metrics.js';
 import { OpFlag, OpKind, ReplyCode, type DataOp, type DataReply } from './data-ops.js';
 import { createEngine, type EngineName, type StorageEngine } from './engine.js';
 import { dataKey, itemValueJson, statsKey, tableRange } from './keyspace.js';
@@ -48,7 +50,11 @@ export interface StorageNodeOptions {
   adminPort: number;
   /** Host the admin port binds to (default: the gRPC listen host). */
   adminHost?: string;
+  /** Each vnode this node leads is compared with its followers about this often (jittered); 0 = never. Default 10 min. */
+  antiEntropyIntervalMs?: number;
 }
+
+export const DEFAULT_ANTI_ENTROPY_INTERVAL_MS = 10 * 60_000;
 
 /** A storage node: vnode replicas in one RocksDB (or LevelDB), served over gRPC. */
 export class StorageNode {
@@ -64,6 +70,8 @@ export class StorageNode {
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly clearedTables = new Set<string>();
   private tableNames = new Map<string, string>();
+  private nodeAddresses = new Map<string, string>();
+  private antiEntropy!: AntiEntropy;
   private admin: { port: number; close(): Promise<void> } | undefined;
   adminPort = 0;
   private log: Logger;
@@ -93,6 +101,10 @@ export class StorageNode {
     await this.driver.restore();
     const registry = createRegistry('storage');
     const metrics = new StorageMetrics(registry, this.driver, engineDir, (hex) => this.tableNames.get(hex) ?? hex);
+    this.antiEntropy = new AntiEntropy(this.engine, this.driver, this.id, this.log, () => this.tableNames, (node) => this.nodeAddresses.get(node), {
+      intervalMs: options.antiEntropyIntervalMs ?? DEFAULT_ANTI_ENTROPY_INTERVAL_MS,
+    });
+    registerAntiEntropyMetrics(registry, this.antiEntropy, (hex) => this.tableNames.get(hex) ?? hex);
     this.writes = new WritePipeline(this.engine, this.driver, (seconds) => metrics.commitSeconds.observe(seconds));
 
     this.server = new grpc.Server(SERVER_OPTIONS);
@@ -104,10 +116,12 @@ export class StorageNode {
         call.on('error', () => undefined);
       },
     });
+    this.server.addService(services().AntiEntropy.service, this.antiEntropy.handlers());
     const port = await bindServer(this.server, options.listen);
     const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
     this.address = options.advertise ?? `${host}:${port}`;
     this.driver.start();
+    this.antiEntropy.start();
     this.admin = await startAdminServer({
       host: options.adminHost ?? host,
       port: options.adminPort,
@@ -152,6 +166,7 @@ export class StorageNode {
     const tables = JSON.parse(state.tablesJson) as { TableName: string; TableId: string }[];
     this.tableNames = new Map(tables.map((t) => [t.TableId.replace(/-/g, ''), t.TableName]));
     const addresses = new Map(state.placement.nodes.map((n) => [n.id, n.address]));
+    this.nodeAddresses = addresses;
     this.transport.setAddresses(addresses);
     if (state.placement.version !== this.driver.placementVersion) {
       this.driver.configure(state.placement);
@@ -282,6 +297,7 @@ export class StorageNode {
     if (this.heartbeat) clearInterval(this.heartbeat);
     await this.admin?.close();
     this.watch?.stop();
+    this.antiEntropy?.stop();
     this.driver?.stop();
     this.transport?.close();
     if (this.server) await shutdownServer(this.server, 500);

@@ -22,6 +22,10 @@ Options:
   --log-retain <entries>      applied log entries each vnode keeps for followers that fall behind;
                               older ones are compacted away and such a follower gets a snapshot of
                               the vnode's data instead (env RINGDB_LOG_RETAIN, default 4096)
+  --anti-entropy-interval-ms <ms>
+                              compare each vnode this node leads with its followers (Merkle trees) and
+                              repair them about this often, jittered (env RINGDB_ANTI_ENTROPY_INTERVAL_MS,
+                              default 600000 = 10 min; 0 = only on demand, see ringdb repair)
   --admin-port <port>         /metrics, /health, /ready (env RINGDB_ADMIN_PORT, default 9102; 0 = any free port)
   -h, --help                  show this help
 `;
@@ -39,6 +43,7 @@ export async function storageCommand(argv: string[]): Promise<void> {
     'election-timeout-ms': { type: 'string' },
     'log-retain': { type: 'string' },
     'admin-port': { type: 'string' },
+    'anti-entropy-interval-ms': { type: 'string' },
   }, HELP);
   const zone = (values.zone as string) ?? process.env.RINGDB_ZONE;
   if (!zone) {
@@ -60,6 +65,11 @@ export async function storageCommand(argv: string[]): Promise<void> {
     process.stderr.write(`--log-retain must be a positive integer\n`);
     process.exit(2);
   }
+  const antiEntropyIntervalMs = Number((values['anti-entropy-interval-ms'] as string) ?? env('RINGDB_ANTI_ENTROPY_INTERVAL_MS', '600000'));
+  if (!Number.isInteger(antiEntropyIntervalMs) || antiEntropyIntervalMs < 0) {
+    process.stderr.write(`--anti-entropy-interval-ms must be a non-negative integer\n`);
+    process.exit(2);
+  }
   const log = createLogger({ role: 'storage' });
   const node = new StorageNode({
     id: values.id as string | undefined,
@@ -72,6 +82,7 @@ export async function storageCommand(argv: string[]): Promise<void> {
     sync: Boolean(values.sync),
     electionTimeoutMs,
     retainedLogEntries,
+    antiEntropyIntervalMs,
     adminPort: Number((values['admin-port'] as string) ?? env('RINGDB_ADMIN_PORT', '9102')),
     log,
   });

@@ -786,6 +786,17 @@ export class VnodeReplica {
     return index > this.floorIndex ? this.termAt(index) : undefined;
   }
 
+  /**
+   * The log entries (after, upTo] if every one of them is still held in memory, else undefined.
+   * Read-only; anti-entropy uses it to tell keys written between two replicas' snapshots apart from
+   * keys that really differ.
+   */
+  entriesBetween(after: number, upTo: number): readonly LogEntry[] | undefined {
+    if (after < this.floorIndex || upTo > this.lastIndex || after > upTo) return undefined;
+    const first = this.floorIndex + 1;
+    return this.tail.slice(after + 1 - first, upTo + 1 - first);
+  }
+
   private termAt(index: number): number | undefined {
     if (index === 0) return 0;
     if (index === this.lastIndex) return this.lastTerm;

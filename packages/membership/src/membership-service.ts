@@ -367,6 +367,7 @@ export class MembershipService {
     let itemCount = 0;
     let sizeBytes = 0;
     for (const l of this.liveness.values()) {
+      if (!l.alive) continue; // its vnodes' new leaders report them
       const t = l.tables.get(hex);
       if (t) {
         itemCount += t.count;

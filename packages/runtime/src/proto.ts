@@ -55,12 +55,22 @@ export const SERVER_OPTIONS: grpc.ServerOptions = {
   'grpc.max_send_message_length': 64 * 1024 * 1024,
 } as grpc.ServerOptions;
 
-/** Binds a gRPC server and resolves with the port actually bound (port 0 picks a free one). */
+/**
+ * Binds a gRPC server and resolves with the port actually bound (port 0 picks a free one).
+ *
+ * grpc-js sets TCP_NODELAY on the connections it opens as a client but not on those its server
+ * accepts, so whatever a server writes (the storage node's replies on a Data stream) waits behind
+ * Nagle's algorithm and the peer's delayed acknowledgements, tens of milliseconds at a time. Every
+ * accepted connection gets TCP_NODELAY here (through the server's HTTP/2 listeners, which grpc-js
+ * does not expose otherwise).
+ */
 export function bindServer(server: grpc.Server, address: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => {
-      if (err) reject(err);
-      else resolve(port);
+      if (err) return reject(err);
+      const listeners = (server as unknown as { http2Servers?: Map<import('node:net').Server, unknown> }).http2Servers;
+      for (const listener of listeners?.keys() ?? []) listener.on('connection', (socket: import('node:net').Socket) => socket.setNoDelay(true));
+      resolve(port);
     });
   });
 }

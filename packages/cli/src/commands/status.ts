@@ -35,6 +35,10 @@ export async function statusCommand(argv: string[]): Promise<void> {
       zone: n.zone,
       address: n.address,
       health: n.alive ? 'up' : 'down',
+      draining: n.draining,
+      /** Vnodes moving to this node (it is in their target but not yet a replica) and away from it. */
+      incomingVnodes: placement.vnodes.filter((g) => g.target.includes(n.id) && !g.nodes.includes(n.id)).length,
+      outgoingVnodes: placement.vnodes.filter((g) => g.target.length > 0 && g.nodes.includes(n.id) && !g.target.includes(n.id)).length,
       /** Vnodes it leads now, as it last reported (leaders are elected by each vnode's replicas). */
       leaderVnodes: n.alive ? (reported?.leaderVnodes ?? 0) : 0,
       followerVnodes: n.alive ? (reported?.followerVnodes ?? 0) : 0,
@@ -45,17 +49,29 @@ export async function statusCommand(argv: string[]): Promise<void> {
     };
   });
   const tables = (JSON.parse(state.tablesJson) as { TableName: string }[]).map((t) => t.TableName);
+  const moving = placement.vnodes.filter((g) => g.target.length > 0).length;
   if (values.json) {
-    process.stdout.write(JSON.stringify({ placementVersion: placement.version, vnodeCount: placement.vnodeCount, zones: placement.zones, nodes, tables }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ placementVersion: placement.version, vnodeCount: placement.vnodeCount, zones: placement.zones, movingVnodes: moving, nodes, tables }, null, 2) + '\n');
     return;
   }
   process.stdout.write(`placement version ${placement.version}, ${placement.vnodeCount} vnodes, zones ${placement.zones.join(', ')}, ${tables.length} table(s)\n`);
   if (placement.vnodes.length === 0) process.stdout.write('vnodes are not placed yet: every zone needs at least one storage node\n');
+  if (moving > 0) process.stdout.write(`${moving} vnode(s) moving (IN: snapshot and log streaming to the node, OUT: leaving it)\n`);
   // LEADER: vnodes the node leads now (elected by their replicas, as it last reported);
   // PREFERRED: vnodes placement names it the preferred leader of.
   const rows = [
-    ['NODE', 'ZONE', 'ADDRESS', 'HEALTH', 'LEADER', 'PREFERRED', 'FOLLOWER'],
-    ...nodes.map((n) => [n.id, n.zone, n.address, n.health, n.health === 'up' ? String(n.leaderVnodes) : '-', String(n.preferredLeaderVnodes), String(n.placedFollowerVnodes)]),
+    ['NODE', 'ZONE', 'ADDRESS', 'HEALTH', 'LEADER', 'PREFERRED', 'FOLLOWER', 'IN', 'OUT'],
+    ...nodes.map((n) => [
+      n.id,
+      n.zone,
+      n.address,
+      n.draining ? `${n.health},draining` : n.health,
+      n.health === 'up' ? String(n.leaderVnodes) : '-',
+      String(n.preferredLeaderVnodes),
+      String(n.placedFollowerVnodes),
+      String(n.incomingVnodes),
+      String(n.outgoingVnodes),
+    ]),
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');

@@ -1,6 +1,6 @@
 import { MembershipService } from '@ringdb/membership';
 import { createLogger } from '@ringdb/runtime';
-import { env, parse, untilSignal } from '../args.js';
+import { env, parse, stopOnSignal } from '../args.js';
 
 const HELP = `
 Usage: ringdb membership [options]
@@ -41,7 +41,5 @@ export async function membershipCommand(argv: string[]): Promise<void> {
     log,
   });
   await service.start();
-  await untilSignal();
-  await service.stop();
-  log.info('membership stopped');
+  await stopOnSignal(() => service.stop(), log);
 }

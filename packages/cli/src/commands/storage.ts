@@ -1,6 +1,6 @@
 import { StorageNode, type EngineName } from '@ringdb/storage-node';
 import { createLogger } from '@ringdb/runtime';
-import { env, parse, untilSignal } from '../args.js';
+import { env, parse, stopOnSignal } from '../args.js';
 
 const HELP = `
 Usage: ringdb storage --zone <zone> [options]
@@ -66,6 +66,5 @@ export async function storageCommand(argv: string[]): Promise<void> {
     log,
   });
   await node.start();
-  await untilSignal();
-  await node.stop();
+  await stopOnSignal(() => node.stop(), log);
 }

@@ -26,6 +26,17 @@ export function env(name: string, fallback: string): string {
   return process.env[name] ?? fallback;
 }
 
+/** An environment variable's value, or undefined when it is unset or empty. */
+export function optionalEnv(name: string): string | undefined {
+  const value = process.env[name];
+  return value ? value : undefined;
+}
+
+/** A boolean environment variable: 1, true or yes (any case) mean set. */
+export function flagEnv(name: string): boolean {
+  return /^(1|true|yes)$/i.test(process.env[name] ?? '');
+}
+
 /**
  * Resolves when the process is asked to stop: SIGINT, SIGTERM, or, when `watchParent` is set (or
  * RINGDB_EXIT_WITH_PARENT=1), its parent process going away. npm runs scripts through `sh -c`,

@@ -89,7 +89,9 @@ export class Routing {
   }
 
   private isHealthy(id: string): boolean {
-    return this.alive.get(id) !== false && !this.channels.get(id)?.brokenSince;
+    if (this.alive.get(id) === false) return false;
+    const ch = this.channels.get(id);
+    return !ch || ch.healthy;
   }
 
   /**

@@ -14,6 +14,7 @@ import {
   watchCluster,
   type ClusterState,
   type Logger,
+  type ManagedClient,
 } from '@ringdb/runtime';
 import { OpFlag, OpKind, ReplyCode, type DataOp, type DataReply } from './data-ops.js';
 import { createEngine, type EngineName, type StorageEngine } from './engine.js';
@@ -57,7 +58,7 @@ export class StorageNode {
   private transport!: PeerTransport;
   private writes!: WritePipeline;
   private server!: grpc.Server;
-  private membership!: grpc.Client;
+  private membership!: ManagedClient;
   private watch: { stop(): void } | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly clearedTables = new Set<string>();

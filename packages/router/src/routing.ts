@@ -141,7 +141,7 @@ export class Routing {
     for (let attempt = 0; Date.now() < deadline; attempt++) {
       if (attempt > 0) {
         this.onRetry();
-        await this.settle(Math.min(25 * 2 ** attempt, 400));
+        await this.settle(Math.min(25 * 2 ** attempt, 200));
       }
       const queue = this.targets(op.vnode, needsLeader);
       const tried = new Set<string>();

@@ -10,7 +10,6 @@ RingDB has no transactions. Exits non-zero (AssertionError) on the first failure
 
 import os
 import sys
-import time
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -36,21 +35,6 @@ client = dynamodb.meta.client
 
 def check(label):
     print(f'ok - {label}', flush=True)
-
-
-def eventually(read, ok, timeout=5.0):
-    """Retries an eventually consistent read (the seed's default) until ok(result) or the timeout.
-
-    An eventually consistent read may be served by a replica that has not applied the newest write
-    yet, in DynamoDB as in RingDB, so checks right after a write retry briefly instead of failing.
-    Returns the last result either way; the caller's assertion reports it.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        result = read()
-        if ok(result) or time.monotonic() > deadline:
-            return result
-        time.sleep(0.05)
 
 
 def expect_client_error(code, fn, label):
@@ -145,9 +129,9 @@ assert len(batch_write_calls) >= 3 and sum(batch_write_calls) == 60 and max(batc
 check(f'batch_writer put 60 orders in {len(batch_write_calls)} BatchWriteItem calls {batch_write_calls}')
 
 # Query all orders for user
-response = eventually(lambda: table.query(
+response = table.query(
     KeyConditionExpression=Key('user_id').eq('user123')
-), lambda r: r['Count'] == 61)
+)
 ids = [i['order_id'] for i in response['Items']]
 assert ids == [i['order_id'] for i in items] + ['order456'], f'query all orders of user123: {ids}'
 assert response['Count'] == 61 and 'LastEvaluatedKey' not in response, {k: v for k, v in response.items() if k != 'Items'}
@@ -156,10 +140,10 @@ assert response['Items'][0]['total'] == Decimal('0.5') and response['Items'][-1]
 check('query Key(user_id).eq(user123) returns all 61 orders in sort-key order')
 
 # Query orders in date range
-response = eventually(lambda: table.query(
+response = table.query(
     KeyConditionExpression=Key('user_id').eq('user123') &
         Key('order_id').between('2024-01-01', '2024-01-31')
-), lambda r: r['Count'] == 31)
+)
 ids = [i['order_id'] for i in response['Items']]
 assert ids == [f'2024-01-{d:02d}' for d in range(1, 32)], f'January orders: {ids}'
 check('query Key(user_id).eq & Key(order_id).between(2024-01-01, 2024-01-31) returns the 31 January orders')
@@ -225,9 +209,9 @@ table.put_item(Item={'user_id': 'user456', 'name': 'Jane Roe', 'email': 'jane@ex
 table.put_item(Item={'user_id': 'user789', 'name': 'No Email'})
 
 # Query by email (slow without index)
-response = eventually(lambda: table.scan(
+response = table.scan(
     FilterExpression=Attr('email').eq('john@example.com')
-), lambda r: r['ScannedCount'] == 3)  # Scans entire table!
+)  # Scans entire table!
 assert response['Items'] == [{**user, 'age': Decimal(30)}], f'scan by email: {response["Items"]!r}'
 assert response['Count'] == 1 and response['ScannedCount'] == 3, {k: v for k, v in response.items() if k != 'Items'}
 check('scan FilterExpression=Attr(email).eq(john@example.com) finds user123 (Count 1, ScannedCount 3)')
@@ -332,7 +316,7 @@ add_to_cart('user_12345', 'prod_67890', 2, Decimal('29.99'))
 add_to_cart('user_12345', 'prod_11111', 1, Decimal('5.00'))
 check('add_to_cart x2')
 
-cart = eventually(lambda: get_cart('user_12345'), lambda c: len(c) == 2)
+cart = get_cart('user_12345')
 assert [(i['product_id'], i['quantity'], i['price']) for i in cart] == [
     ('prod_11111', 1, Decimal('5.00')), ('prod_67890', 2, Decimal('29.99'))], f'get_cart after two adds: {cart!r}'
 assert all(i['user_id'] == 'user_12345' for i in cart), cart
@@ -360,7 +344,7 @@ got = table.get_item(Key={'user_id': 'user_12345', 'product_id': 'prod_11111'}, 
 assert got['quantity'] == 4 and got['price'] == Decimal('5.00') and 'ttl' in got, f'after update_quantity: {got!r}'
 check('update_quantity sets quantity 4 and keeps the other attributes')
 response = update_quantity('user_12345', 'prod_11111', 1)
-cart = eventually(lambda: get_cart('user_12345'), lambda c: [i['quantity'] for i in c] == [1, 5])
+cart = get_cart('user_12345')
 assert [(i['product_id'], i['quantity']) for i in cart] == [('prod_11111', 1), ('prod_67890', 5)], cart
 check('update_quantity back to 1; get_cart shows quantities 1 and 5')
 
@@ -392,21 +376,19 @@ add_to_cart('user_checkout', 'prod_b', 1, Decimal('0.10'))
 add_to_cart('user_checkout', 'prod_c', 1, Decimal('1.005'))
 update_quantity('user_checkout', 'prod_b', 3)
 add_to_cart('user_other', 'prod_a', 1, Decimal('29.99'))
-# checkout reads the cart with the seed's eventually consistent get_cart: let the writes settle first
-eventually(lambda: get_cart('user_checkout'), lambda c: [i['quantity'] for i in c] == [2, 3, 1])
 result = checkout('user_checkout')
 # 2 * 29.99 + 3 * 0.10 + 1 * 1.005 = 61.285, exactly (float arithmetic would give 61.285000000000004)
 assert isinstance(result['total'], Decimal), f'checkout total is a {type(result["total"]).__name__}'
 assert result['total'] == Decimal('61.285'), f'checkout total {result["total"]!r}'
 assert [i['product_id'] for i in result['items']] == ['prod_a', 'prod_b', 'prod_c'], result['items']
 check(f'checkout total is Decimal({result["total"]}) over 3 items')
-cart = eventually(lambda: get_cart('user_checkout'), lambda c: c == [])
+cart = get_cart('user_checkout')
 assert cart == [], f'cart not empty after checkout: {cart!r}'
 check('cart is empty after checkout (batch_writer delete_item)')
-cart = eventually(lambda: get_cart('user_other'), lambda c: len(c) == 1)
+cart = get_cart('user_other')
 assert [i['product_id'] for i in cart] == ['prod_a'], f'checkout touched another user\'s cart: {cart!r}'
 check('checkout leaves other users\' carts alone')
-result = eventually(lambda: checkout('user_checkout'), lambda r: r['items'] == [])
+result = checkout('user_checkout')
 assert result == {'total': 0, 'items': []}, f'checkout of an empty cart: {result!r}'
 check('checkout of an empty cart: total 0, no items')
 remove_from_cart('user_other', 'prod_a')

@@ -54,6 +54,8 @@ export async function eventually<T>(what: string, fn: () => Promise<T>, timeoutM
 interface Proc {
   name: string;
   args: string[];
+  /** Environment of this process only. */
+  env?: Record<string, string>;
   child?: ChildProcess;
 }
 
@@ -64,6 +66,11 @@ export interface ClusterOptions {
   failureTimeoutMs?: number;
   /** Extra environment for every process (e.g. RINGDB_ELECTION_TIMEOUT_MS). */
   env?: Record<string, string>;
+  /**
+   * The address a storage node advertises (passed as RINGDB_ADVERTISE), given its listen port;
+   * undefined advertises the listen address. Lets a test put a proxy in front of a node.
+   */
+  advertise?: (node: string, listenPort: number) => Promise<string | undefined>;
 }
 
 /**
@@ -108,6 +115,8 @@ export class Cluster {
         '--membership', this.membershipAddress, '--data-dir', path.join(this.dir, `node-${zone}`),
         '--engine', this.options.engine ?? 'rocksdb',
       ]);
+      const advertised = await this.options.advertise?.(`node-${zone}`, port);
+      if (advertised) this.procs.get(`node-${zone}`)!.env = { RINGDB_ADVERTISE: advertised };
     }
     await this.define('router', ['router', '--port', String(this.routerPort), '--membership', this.membershipAddress]);
     for (const name of this.procs.keys()) this.run(name);
@@ -151,7 +160,7 @@ export class Cluster {
     if (!p) throw new Error(`no process ${name}`);
     if (p.child && p.child.exitCode === null && p.child.signalCode === null) throw new Error(`${name} is running`);
     const log = createWriteStream(path.join(this.dir, 'logs', `${name}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, [RINGDB_BIN, ...p.args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RINGDB_LOG_LEVEL: 'info', RINGDB_EXIT_WITH_PARENT: '1', ...this.options.env } });
+    const child = spawn(process.execPath, [RINGDB_BIN, ...p.args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RINGDB_LOG_LEVEL: 'info', RINGDB_EXIT_WITH_PARENT: '1', ...this.options.env, ...p.env } });
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
     p.child = child;

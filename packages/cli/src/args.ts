@@ -26,6 +26,17 @@ export function env(name: string, fallback: string): string {
   return process.env[name] ?? fallback;
 }
 
+/** An environment variable's value, or undefined when it is unset or empty. */
+export function optionalEnv(name: string): string | undefined {
+  const value = process.env[name];
+  return value ? value : undefined;
+}
+
+/** A boolean environment variable: 1, true or yes (any case) mean set. */
+export function flagEnv(name: string): boolean {
+  return /^(1|true|yes)$/i.test(process.env[name] ?? '');
+}
+
 /**
  * Resolves when the process is asked to stop: SIGINT, SIGTERM, or, when `watchParent` is set (or
  * RINGDB_EXIT_WITH_PARENT=1), its parent process going away. npm runs scripts through `sh -c`,
@@ -50,4 +61,32 @@ export function untilSignal(watchParent = process.env.RINGDB_EXIT_WITH_PARENT ==
       timer.unref();
     }
   });
+}
+
+/** How long stop() may take after SIGTERM/SIGINT before the process exits anyway. */
+export const STOP_DEADLINE_MS = 1_500;
+
+/**
+ * Waits for SIGTERM/SIGINT (see untilSignal), runs `stop` and exits the process as soon as it is
+ * done, whatever handles (sockets, timers, channels) are still open. If `stop` takes longer than
+ * STOP_DEADLINE_MS, or a second signal arrives, the process exits at once (code 1).
+ */
+export async function stopOnSignal(stop: () => Promise<void>, log: { info(msg: string, f?: Record<string, unknown>): void; warn(msg: string, f?: Record<string, unknown>): void }): Promise<never> {
+  const sig = await untilSignal();
+  const started = Date.now();
+  const again = () => process.exit(1);
+  process.once('SIGINT', again);
+  process.once('SIGTERM', again);
+  setTimeout(() => {
+    log.warn('stop took too long; exiting now', { signal: sig, ms: Date.now() - started });
+    process.exit(1);
+  }, STOP_DEADLINE_MS).unref();
+  try {
+    await stop();
+  } catch (err) {
+    log.warn('stop failed; exiting', { signal: sig, error: (err as Error).message });
+    process.exit(1);
+  }
+  log.info('stopped', { signal: sig, ms: Date.now() - started });
+  process.exit(0);
 }

@@ -1,4 +1,4 @@
-import { CHANNEL_OPTIONS, grpc, services } from '@ringdb/runtime';
+import { ManagedClient, grpc, services } from '@ringdb/runtime';
 
 /** What the router sends to and gets from a storage node (Storage.Data; see proto/ringdb.proto). */
 export interface OpRequest {
@@ -54,7 +54,8 @@ interface Pending {
  * matched by id.
  */
 export class NodeChannel {
-  private readonly client: grpc.Client;
+  private readonly client: ManagedClient;
+  private failBroken: ((err?: Error) => void) | undefined;
   private call: grpc.ClientDuplexStream<unknown, { replies: OpReply[] }> | undefined;
   private readonly pending = new Map<number, Pending>();
   private queued: (OpRequest & { id: number })[] = [];
@@ -69,7 +70,9 @@ export class NodeChannel {
     readonly nodeId: string,
     readonly address: string,
   ) {
-    this.client = new (services().Storage)(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    this.client = new ManagedClient(services().Storage, address);
+    // A channel stuck connecting is replaced: what waited on the old one fails over at once.
+    this.client.onReset((reason) => this.failBroken?.(new Error(`channel to ${nodeId} replaced: ${reason}`)));
     // Pending operations are checked once a second instead of arming a timer per operation.
     this.sweeper = setInterval(() => this.expire(), 1_000);
     this.sweeper.unref();
@@ -106,7 +109,7 @@ export class NodeChannel {
 
   private stream(): grpc.ClientDuplexStream<unknown, { replies: OpReply[] }> {
     if (this.call) return this.call;
-    const call = (this.client as unknown as { data(): grpc.ClientDuplexStream<unknown, { replies: OpReply[] }> }).data();
+    const call = (this.client.client as unknown as { data(): grpc.ClientDuplexStream<unknown, { replies: OpReply[] }> }).data();
     let accepted = false;
     call.on('metadata', () => {
       accepted = true;
@@ -123,6 +126,8 @@ export class NodeChannel {
     const broken = (err?: Error) => {
       if (this.call !== call) return;
       this.call = undefined;
+      this.failBroken = undefined;
+      call.cancel();
       this.brokenSince = Date.now();
       const failed = [...this.pending.values()];
       this.pending.clear();
@@ -131,7 +136,16 @@ export class NodeChannel {
     call.on('error', broken);
     call.on('end', () => broken());
     this.call = call;
+    this.failBroken = broken;
     return call;
+  }
+
+  /**
+   * Whether operations sent now can be expected to reach the node: no failure since its last
+   * answer, and a channel that is not in TRANSIENT_FAILURE (its last connection attempt failed).
+   */
+  get healthy(): boolean {
+    return this.brokenSince === 0 && this.client.state() !== grpc.connectivityState.TRANSIENT_FAILURE;
   }
 
   close(): void {

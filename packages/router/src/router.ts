@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { createRegistry, grpc, membershipClient, startAdminServer, watchCluster, type Logger } from '@ringdb/runtime';
+import { createRegistry, membershipClient, startAdminServer, watchCluster, type Logger, type ManagedClient } from '@ringdb/runtime';
 import { RouterMetrics } from './router-metrics.js';
 import { createHttpServer } from './http-server.js';
 import type { Operation, RouterContext } from './operations/context.js';
@@ -42,7 +42,7 @@ export const OPERATIONS: Record<string, Operation> = {
 export class Router {
   port = 0;
   private server!: http.Server;
-  private membership!: grpc.Client;
+  private membership!: ManagedClient;
   private watch: { stop(): void } | undefined;
   private routing!: Routing;
   private admin: { port: number; close(): Promise<void> } | undefined;

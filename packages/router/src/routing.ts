@@ -56,6 +56,12 @@ export class Routing {
     }
     const newer = !this.placement || placement.version !== this.placement.version;
     this.placement = placement;
+    // Leaders the live nodes report (ledVnodes, as of their last heartbeat) fill in vnodes whose
+    // leader this router has not seen itself; what a replica answered is fresher and is kept.
+    for (const st of state.nodeStatus ?? []) {
+      if (this.alive.get(st.id) === false) continue;
+      for (const v of st.ledVnodes ?? []) if (!this.leaders.has(v)) this.leaders.set(v, st.id);
+    }
     if (newer) this.log.info('placement updated', { version: placement.version, nodes: placement.nodes.length });
     const waiting = this.waiters;
     this.waiters = [];
@@ -89,7 +95,9 @@ export class Routing {
   }
 
   private isHealthy(id: string): boolean {
-    return this.alive.get(id) !== false && !this.channels.get(id)?.brokenSince;
+    if (this.alive.get(id) === false) return false;
+    const ch = this.channels.get(id);
+    return !ch || ch.healthy;
   }
 
   /**
@@ -107,10 +115,17 @@ export class Routing {
       // A node that stopped answering goes last: the others know whether a new leader took over.
       return [...order.filter(healthy), ...order.filter((id) => !healthy(id))];
     }
+    // Eventually consistent reads go to the leader while it is healthy: it has applied every write
+    // it acknowledged, so a read right after a write sees it (a follower may not have applied it
+    // yet). Leadership is spread over the nodes, and so are these reads. The other live replicas
+    // follow, spread round-robin, for when the leader does not answer.
     const usable = group.nodes.filter(healthy);
     const pool = usable.length > 0 ? usable : group.nodes;
     const start = this.spread++ % pool.length;
-    return [...pool.slice(start), ...pool.slice(0, start)];
+    const spread = [...pool.slice(start), ...pool.slice(0, start)];
+    const leader = this.leaders.get(vnode) ?? group.nodes[group.leader];
+    if (!healthy(leader) || !group.nodes.includes(leader)) return spread;
+    return [leader, ...spread.filter((id) => id !== leader)];
   }
 
   /**
@@ -126,7 +141,7 @@ export class Routing {
     for (let attempt = 0; Date.now() < deadline; attempt++) {
       if (attempt > 0) {
         this.onRetry();
-        await this.settle(Math.min(25 * 2 ** attempt, 400));
+        await this.settle(Math.min(25 * 2 ** attempt, 200));
       }
       const queue = this.targets(op.vnode, needsLeader);
       const tried = new Set<string>();

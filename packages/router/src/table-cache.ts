@@ -1,5 +1,5 @@
 import { resourceNotFound, tableIdBytes, tableKeys, type KeySchemaElement, type AttributeDefinition, type TableKeys } from '@ringdb/core';
-import { grpc, unary } from '@ringdb/runtime';
+import { unary, type ManagedClient } from '@ringdb/runtime';
 
 export interface TableInfo {
   name: string;
@@ -27,7 +27,7 @@ export class TableCache {
   private tables = new Map<string, TableInfo>();
   private version = -1;
 
-  constructor(private readonly membership: grpc.Client) {}
+  constructor(private readonly membership: ManagedClient) {}
 
   update(catalogVersion: number, tablesJson: string): void {
     if (catalogVersion === this.version) return;

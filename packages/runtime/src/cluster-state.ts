@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { CHANNEL_OPTIONS, services } from './proto.js';
+import { ManagedClient } from './managed-client.js';
+import { services } from './proto.js';
 import type { Logger } from './log.js';
 
 /** Placement and catalogue as membership pushes them (proto messages, camelCase). */
@@ -48,8 +49,9 @@ export interface ClusterState {
   nodeStatus: NodeStatus[];
 }
 
-export function membershipClient(address: string): grpc.Client {
-  return new (services().Membership)(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+/** A client of the membership service; its channel is replaced when it stays unconnected (ManagedClient). */
+export function membershipClient(address: string): ManagedClient {
+  return new ManagedClient(services().Membership, address);
 }
 
 /**
@@ -57,7 +59,7 @@ export function membershipClient(address: string): grpc.Client {
  * to `onState`. While membership is unreachable, callers keep using the last state they got.
  */
 export function watchCluster(
-  client: grpc.Client,
+  managed: ManagedClient,
   name: string,
   onState: (state: ClusterState) => void,
   log: Logger,
@@ -68,7 +70,7 @@ export function watchCluster(
   let connected = false;
   const open = () => {
     if (stopped) return;
-    call = (client as unknown as { watch(req: unknown): grpc.ClientReadableStream<ClusterState> }).watch({ client: name });
+    call = (managed.client as unknown as { watch(req: unknown): grpc.ClientReadableStream<ClusterState> }).watch({ client: name });
     call.on('data', (state: ClusterState) => {
       if (!connected) log.info('watching membership', { placementVersion: state.placement?.version });
       connected = true;
@@ -86,6 +88,11 @@ export function watchCluster(
     call.on('error', retry);
     call.on('end', retry);
   };
+  // A replaced channel (stuck connecting): open the watch again on the new one.
+  managed.onReset(() => {
+    if (stopped) return;
+    call?.cancel();
+  });
   open();
   return {
     stop() {
@@ -100,7 +107,7 @@ export function watchCluster(
 export function readClusterState(address: string, timeoutMs = 5_000, clientName = 'reader'): Promise<ClusterState> {
   const client = membershipClient(address);
   return new Promise((resolve, reject) => {
-    const call = (client as unknown as { watch(req: unknown, opts: unknown): NodeJS.EventEmitter & { cancel(): void } }).watch(
+    const call = (client.client as unknown as { watch(req: unknown, opts: unknown): NodeJS.EventEmitter & { cancel(): void } }).watch(
       { client: clientName },
       { deadline: Date.now() + timeoutMs },
     );

@@ -2,3 +2,4 @@ export * from './proto.js';
 export * from './log.js';
 export * from './cluster-state.js';
 export * from './admin-server.js';
+export * from './managed-client.js';

@@ -1,8 +1,8 @@
-import { CHANNEL_OPTIONS, grpc, services, type Logger } from '@ringdb/runtime';
+import { ManagedClient, grpc, services, type Logger } from '@ringdb/runtime';
 import type { PeerMsg } from './replication/types.js';
 
 interface PeerStream {
-  client: grpc.Client;
+  client: ManagedClient;
   call: grpc.ClientWritableStream<unknown> | undefined;
   address: string;
   retryAfter: number;
@@ -46,8 +46,17 @@ export class PeerTransport {
     }
     for (const [id, address] of addresses) {
       if (id === this.self || this.peers.has(id)) continue;
-      const client = new (services().Storage)(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
-      this.peers.set(id, { client, call: undefined, address, retryAfter: 0, inFlight: 0 });
+      const client = new ManagedClient(services().Storage, address);
+      const peer: PeerStream = { client, call: undefined, address, retryAfter: 0, inFlight: 0 };
+      // A channel replaced because it could not connect: the stream on the old one is dead too.
+      client.onReset((reason) => {
+        const call = peer.call;
+        peer.call = undefined;
+        peer.retryAfter = 0;
+        call?.cancel();
+        this.log.info('peer channel replaced', { peer: id, reason });
+      });
+      this.peers.set(id, peer);
     }
   }
 
@@ -79,7 +88,7 @@ export class PeerTransport {
   private stream(peer: PeerStream, id: string, now: number): grpc.ClientWritableStream<unknown> | undefined {
     if (peer.call) return peer.call;
     if (now < peer.retryAfter) return undefined;
-    const call = (peer.client as unknown as { peer(cb: (err: Error | null) => void): grpc.ClientWritableStream<unknown> }).peer((err) => {
+    const call = (peer.client.client as unknown as { peer(cb: (err: Error | null) => void): grpc.ClientWritableStream<unknown> }).peer((err) => {
       if (peer.call === call) peer.call = undefined;
       if (err) {
         peer.retryAfter = Date.now() + 250;

@@ -14,6 +14,7 @@ import {
   watchCluster,
   type ClusterState,
   type Logger,
+  type ManagedClient,
 } from '@ringdb/runtime';
 import { AntiEntropy } from './anti-entropy/anti-entropy.js';
 import { registerAntiEntropyMetrics } from './anti-entropy/metrics.js';
@@ -65,7 +66,7 @@ export class StorageNode {
   private transport!: PeerTransport;
   private writes!: WritePipeline;
   private server!: grpc.Server;
-  private membership!: grpc.Client;
+  private membership!: ManagedClient;
   private watch: { stop(): void } | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly clearedTables = new Set<string>();

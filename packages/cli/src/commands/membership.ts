@@ -1,6 +1,6 @@
 import { MembershipService } from '@ringdb/membership';
 import { createLogger } from '@ringdb/runtime';
-import { env, parse, untilSignal } from '../args.js';
+import { env, parse, stopOnSignal } from '../args.js';
 
 const HELP = `
 Usage: ringdb membership [options]
@@ -11,10 +11,13 @@ catalogue, pushed to routers and storage nodes over gRPC.
 Options:
   --listen <host:port>        gRPC address (env RINGDB_MEMBERSHIP_LISTEN, default 127.0.0.1:7000)
   --data-dir <dir>            where state is persisted (env RINGDB_DATA_DIR, default ./data/membership)
-  --zones <a,b,c>             the zones; every vnode gets one replica in each (default a,b,c)
-  --vnodes <n>                number of vnodes, fixed for the life of the cluster (default 256)
-  --failure-timeout-ms <ms>   a node silent this long is reported down (default 3000)
-  --region <name>             region used in table ARNs (default us-east-1)
+  --zones <a,b,c>             the zones; every vnode gets one replica in each (env RINGDB_ZONES,
+                              default a,b,c)
+  --vnodes <n>                number of vnodes, fixed for the life of the cluster (env RINGDB_VNODES,
+                              default 256)
+  --failure-timeout-ms <ms>   a node silent this long is reported down (env RINGDB_FAILURE_TIMEOUT_MS,
+                              default 3000)
+  --region <name>             region used in table ARNs (env AWS_REGION, default us-east-1)
   --admin-port <port>         /metrics, /health, /ready (env RINGDB_ADMIN_PORT, default 9100; 0 = any free port)
   -h, --help                  show this help
 `;
@@ -41,7 +44,5 @@ export async function membershipCommand(argv: string[]): Promise<void> {
     log,
   });
   await service.start();
-  await untilSignal();
-  await service.stop();
-  log.info('membership stopped');
+  await stopOnSignal(() => service.stop(), log);
 }

@@ -1,6 +1,6 @@
 import { Router } from '@ringdb/router';
 import { createLogger } from '@ringdb/runtime';
-import { env, parse, untilSignal } from '../args.js';
+import { env, parse, stopOnSignal } from '../args.js';
 
 const HELP = `
 Usage: ringdb router [options]
@@ -26,7 +26,5 @@ export async function routerCommand(argv: string[]): Promise<void> {
     log,
   });
   await router.start();
-  await untilSignal();
-  await router.stop();
-  log.info('router stopped');
+  await stopOnSignal(() => router.stop(), log);
 }

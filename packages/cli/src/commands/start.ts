@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { env, parse, untilSignal } from '../args.js';
+import { STOP_DEADLINE_MS, env, parse, untilSignal } from '../args.js';
 
 const HELP = `
 Usage: ringdb start [options]
@@ -117,7 +117,8 @@ export async function startCommand(argv: string[]): Promise<void> {
       (c) =>
         new Promise<void>((resolve) => {
           if (c.proc.exitCode !== null || c.proc.signalCode !== null) return resolve();
-          const timer = setTimeout(() => c.proc.kill('SIGKILL'), 5_000);
+          // Each child exits within STOP_DEADLINE_MS of SIGTERM by itself; this is the backstop.
+          const timer = setTimeout(() => c.proc.kill('SIGKILL'), STOP_DEADLINE_MS + 300);
           c.proc.once('exit', () => {
             clearTimeout(timer);
             resolve();

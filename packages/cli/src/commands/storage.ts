@@ -1,6 +1,6 @@
 import { StorageNode, type EngineName } from '@ringdb/storage-node';
 import { createLogger } from '@ringdb/runtime';
-import { env, parse, untilSignal } from '../args.js';
+import { env, flagEnv, optionalEnv, parse, stopOnSignal } from '../args.js';
 
 const HELP = `
 Usage: ringdb storage --zone <zone> [options]
@@ -10,13 +10,15 @@ assigns it, and replicates writes to the other zones.
 
 Options:
   --zone <zone>               this node's zone (env RINGDB_ZONE; required)
-  --id <id>                   stable node id (default: generated once, kept in <data-dir>/node-id)
+  --id <id>                   stable node id (env RINGDB_NODE_ID; default: generated once, kept in
+                              <data-dir>/node-id)
   --listen <host:port>        gRPC address (env RINGDB_STORAGE_LISTEN, default 127.0.0.1:0 = any free port)
-  --advertise <host:port>     address others use to reach this node (default: the bound address)
+  --advertise <host:port>     address peers and routers use to reach this node, e.g. its container's
+                              DNS name (env RINGDB_ADVERTISE; default: the bound listen address)
   --membership <host:port>    membership service (env RINGDB_MEMBERSHIP, default 127.0.0.1:7000)
   --data-dir <dir>            data directory (env RINGDB_DATA_DIR, default ./data/<zone>)
   --engine <rocksdb|leveldb>  storage engine (env RINGDB_ENGINE, default rocksdb)
-  --sync                      fsync the write-ahead log on every write batch
+  --sync                      fsync the write-ahead log on every write batch (env RINGDB_SYNC=1)
   --election-timeout-ms <ms>  a vnode whose leader is silent this long (randomized up to twice it)
                               elects a new one (env RINGDB_ELECTION_TIMEOUT_MS, default 1000)
   --log-retain <entries>      applied log entries each vnode keeps for followers that fall behind;
@@ -72,14 +74,14 @@ export async function storageCommand(argv: string[]): Promise<void> {
   }
   const log = createLogger({ role: 'storage' });
   const node = new StorageNode({
-    id: values.id as string | undefined,
+    id: (values.id as string | undefined) ?? optionalEnv('RINGDB_NODE_ID'),
     zone,
     listen: (values.listen as string) ?? env('RINGDB_STORAGE_LISTEN', '127.0.0.1:0'),
-    advertise: values.advertise as string | undefined,
+    advertise: (values.advertise as string | undefined) ?? optionalEnv('RINGDB_ADVERTISE'),
     membership: (values.membership as string) ?? env('RINGDB_MEMBERSHIP', '127.0.0.1:7000'),
     dataDir: (values['data-dir'] as string) ?? env('RINGDB_DATA_DIR', `./data/${zone}`),
     engine,
-    sync: Boolean(values.sync),
+    sync: Boolean(values.sync) || flagEnv('RINGDB_SYNC'),
     electionTimeoutMs,
     retainedLogEntries,
     antiEntropyIntervalMs,
@@ -87,6 +89,5 @@ export async function storageCommand(argv: string[]): Promise<void> {
     log,
   });
   await node.start();
-  await untilSignal();
-  await node.stop();
+  await stopOnSignal(() => node.stop(), log);
 }

@@ -1,10 +1,10 @@
-import type { grpc } from '@ringdb/runtime';
+import type { ManagedClient } from '@ringdb/runtime';
 import type { Routing } from '../routing.js';
 import type { TableCache } from '../table-cache.js';
 
 /** What every operation handler may use. */
 export interface RouterContext {
-  membership: grpc.Client;
+  membership: ManagedClient;
   tables: TableCache;
   routing: Routing;
 }

@@ -39,7 +39,7 @@ export interface SimResult {
   ok: boolean;
   seed: number;
   problems: string[];
-  stats: { ops: number; acked: number; unknown: number; failed: number; elections: number; crashes: number; applied: number; states: number; deposedReads: number; snapshots: number; moved: number };
+  stats: { ops: number; acked: number; unknown: number; failed: number; elections: number; crashes: number; applied: number; states: number; deposedReads: number; snapshots: number; moved: number; abandoned: number };
 }
 
 const IDS = ['a', 'b', 'c', 'd'];
@@ -191,10 +191,13 @@ export function runSimulation(o: SimOptions): SimResult {
   const history: HistoryOp[] = [];
   let nextOpId = 1;
   let nextValue = 1;
-  const stats = { ops: 0, acked: 0, unknown: 0, failed: 0, elections: 0, crashes: 0, applied: 0, states: 0, deposedReads: 0, snapshots: 0, moved: 0 };
+  const stats = { ops: 0, acked: 0, unknown: 0, failed: 0, elections: 0, crashes: 0, applied: 0, states: 0, deposedReads: 0, snapshots: 0, moved: 0, abandoned: 0 };
   // Placement, as "membership" publishes it: the group, and the target while the vnode moves.
   const moves = rnd() < 0.5;
   const moveAt = moves ? 200 + Math.floor(rnd() * durationMs * 0.6) : Infinity;
+  // Sometimes membership abandons the move half way (the node joining is decommissioned again):
+  // the group must go back to its placement, whatever configuration entries were made meanwhile.
+  const abandonAt = moves && rnd() < 0.3 ? moveAt + Math.floor(rnd() * 600) : Infinity;
   let members = INITIAL.slice();
   let target: string[] = [];
   const configureAll = () => {
@@ -346,7 +349,7 @@ export function runSimulation(o: SimOptions): SimResult {
 
   /** "Membership": start the move, and finish it once a leader reports the target configuration applied. */
   const membership = () => {
-    if (target.length === 0 && members !== TARGET && now >= moveAt) {
+    if (target.length === 0 && members !== TARGET && now >= moveAt && now < abandonAt) {
       target = TARGET;
       say(`MOVE starts: ${members.join(',')} -> ${target.join(',')}`);
       const d = nodes.get('d')!;
@@ -355,6 +358,13 @@ export function runSimulation(o: SimOptions): SimResult {
       return;
     }
     if (target.length === 0) return;
+    if (now >= abandonAt) {
+      target = [];
+      stats.abandoned++;
+      say(`MOVE abandoned: placement stays ${members.join(',')}`);
+      configureAll();
+      return;
+    }
     for (const n of nodes.values()) {
       const r = n.replica;
       if (!r || r.role !== 'leader') continue;
@@ -647,6 +657,12 @@ export function runSimulation(o: SimOptions): SimResult {
 
   // Convergence: after healing, every replica holds the same data.
   if (target.length > 0) problems.push(`the move to ${target.join(',')} did not finish after healing (voters ${IDS.map((id) => `${id}:${nodes.get(id)!.replica?.config.join('+')}`).join(' ')})`);
+  for (const id of members) {
+    const voters = nodes.get(id)!.replica?.config ?? [];
+    if (voters.length !== members.length || !members.every((m) => voters.includes(m))) {
+      problems.push(`${id} ends with voters ${voters.join(',')}, not the placement's ${members.join(',')}`);
+    }
+  }
   const datas = members.map((id) => JSON.stringify([...nodes.get(id)!.disk.data].sort()));
   if (datas.some((d) => d !== datas[0])) {
     problems.push(`replicas diverge after healing: ${members.map((id, i) => `${id}=${datas[i]}`).join(' ')}`);
@@ -679,7 +695,7 @@ export function runSafely(o: SimOptions): SimResult {
       ok: false,
       seed: o.seed,
       problems: [`exception: ${(err as Error)?.stack ?? String(err)}`],
-      stats: { ops: 0, acked: 0, unknown: 0, failed: 0, elections: 0, crashes: 0, applied: 0, states: 0, deposedReads: 0, snapshots: 0, moved: 0 },
+      stats: { ops: 0, acked: 0, unknown: 0, failed: 0, elections: 0, crashes: 0, applied: 0, states: 0, deposedReads: 0, snapshots: 0, moved: 0, abandoned: 0 },
     };
   }
 }

@@ -313,7 +313,7 @@ export class VnodeReplica {
     // Placement decides whether this node holds the vnode at all (membership switches it only
     // after the vnode's leader reported the configuration change committed); the log decides who votes.
     const member = this.target.includes(this.self) || this.placementNodes.includes(this.self);
-    const learners = this.role === 'leader' || !member ? this.target.filter((n) => !this.voters.includes(n)) : [];
+    const learners = this.role === 'leader' ? this.goal().filter((n) => !this.voters.includes(n)) : [];
     const peers = [...this.voters, ...learners].filter((n, i, all) => n !== this.self && all.indexOf(n) === i);
     this.peers = peers;
     if (!member) {
@@ -342,11 +342,20 @@ export class VnodeReplica {
     if (this.isVoter && this.voters.length === 1 && this.role !== 'leader' && !this.installing) this.campaign(nowMs, false); // a group of one
   }
 
+  /**
+   * The voters the group should end up with: the move's target while there is one, else
+   * placement's replicas (so a configuration left behind by an abandoned move converges too).
+   */
+  private goal(): string[] {
+    return this.target.length > 0 ? this.target : this.placementNodes;
+  }
+
   /** The preferred leader among the voters: the move's target first, the placement's otherwise. */
   private effectivePreferred(): string {
-    const removing = this.target.length > 0 && !this.target.includes(this.self);
+    const goal = this.goal();
+    const removing = goal.length > 0 && !goal.includes(this.self);
     for (const p of [this.targetPreferred, this.preferred]) {
-      if (p && this.voters.includes(p) && (!removing || p !== this.self) && (this.target.length === 0 || this.target.includes(p))) return p;
+      if (p && this.voters.includes(p) && (!removing || p !== this.self) && (goal.length === 0 || goal.includes(p))) return p;
     }
     if (removing) {
       // Leading a vnode this node is leaving: hand over to the best caught-up voter that stays.
@@ -354,7 +363,7 @@ export class VnodeReplica {
       let bestMatch = -1;
       for (const v of this.voters) {
         const pr = this.progress.get(v);
-        if (v !== this.self && this.target.includes(v) && pr && pr.match > bestMatch) (best = v), (bestMatch = pr.match);
+        if (v !== this.self && goal.includes(v) && pr && pr.match > bestMatch) (best = v), (bestMatch = pr.match);
       }
       return best;
     }
@@ -366,10 +375,11 @@ export class VnodeReplica {
    * voter once it holds the log up to near the end; then a replica the target drops is removed.
    */
   private maybeChangeConfig(nowMs: number): void {
-    if (!this.canWrite || this.target.length === 0) return;
+    const goal = this.goal();
+    if (!this.canWrite || goal.length === 0) return;
     const last = this.pendingConfigs[this.pendingConfigs.length - 1];
     if (last && last.index > this.commit) return; // one change at a time
-    const add = this.target.find((n) => !this.voters.includes(n));
+    const add = goal.find((n) => !this.voters.includes(n));
     if (add !== undefined) {
       const pr = this.progress.get(add);
       if (!pr || pr.snapshotting || pr.needSnapshot || pr.match < this.termStartIndex) return;
@@ -377,7 +387,7 @@ export class VnodeReplica {
       this.proposeConfig([...this.voters, add]);
       return;
     }
-    const remove = this.voters.find((n) => !this.target.includes(n));
+    const remove = this.voters.find((n) => !goal.includes(n));
     if (remove === undefined || remove === this.self) return; // a leader leaving hands over first (maybeTransfer)
     this.proposeConfig(this.voters.filter((n) => n !== remove));
   }
@@ -760,7 +770,7 @@ export class VnodeReplica {
       return;
     }
     const preferred = this.effectivePreferred();
-    const leaving = !this.isVoter || (this.target.length > 0 && !this.target.includes(this.self));
+    const leaving = !this.isVoter || !this.goal().includes(this.self);
     if (!preferred || preferred === this.self || (nowMs < this.transferAllowedAt && !leaving)) return;
     if (this.applied < this.termStartIndex) return;
     const pr = this.progress.get(preferred);

@@ -5,3 +5,5 @@ export * from './keyspace.js';
 export * from './replication/types.js';
 export * from './replication/vnode-replica.js';
 export * from './anti-entropy/merkle.js';
+export * from './replication/peer-codec.js';
+export * from './replication/log-codec.js';

@@ -1,4 +1,5 @@
 import { ManagedClient, grpc, services, type Logger } from '@ringdb/runtime';
+import { encodePeerMsgs } from './replication/peer-codec.js';
 import type { PeerMsg } from './replication/types.js';
 
 interface PeerStream {
@@ -78,7 +79,7 @@ export class PeerTransport {
         continue;
       }
       peer.inFlight++;
-      call.write({ from: this.self, msgs }, () => {
+      call.write({ from: this.self, packed: encodePeerMsgs(msgs) }, () => {
         if (peer.call === call) peer.inFlight--;
       });
     }

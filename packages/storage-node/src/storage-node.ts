@@ -25,6 +25,7 @@ import { PeerTransport } from './peer-transport.js';
 import { readRange, type RangeRead } from './range-reader.js';
 import { ReplicationDriver } from './replication-driver.js';
 import { DEFAULT_TIMINGS, type PeerMsg } from './replication/types.js';
+import { decodePeerMsgs } from './replication/peer-codec.js';
 import { StorageMetrics } from './storage-metrics.js';
 import { WritePipeline } from './write-pipeline.js';
 
@@ -111,8 +112,17 @@ export class StorageNode {
     this.server = new grpc.Server(SERVER_OPTIONS);
     this.server.addService(services().Storage.service, {
       data: (call: grpc.ServerDuplexStream<{ ops: DataOp[] }, { replies: DataReply[] }>) => this.serveData(call),
-      peer: (call: grpc.ServerReadableStream<{ from: string; msgs: PeerMsg[] }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
-        call.on('data', (batch: { from: string; msgs: PeerMsg[] }) => this.driver.step(batch.from, batch.msgs));
+      peer: (call: grpc.ServerReadableStream<{ from: string; packed: Buffer }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+        call.on('data', (batch: { from: string; packed: Buffer }) => {
+          let msgs: PeerMsg[];
+          try {
+            msgs = decodePeerMsgs(batch.packed);
+          } catch (err) {
+            this.log.warn('undecodable replication batch dropped', { from: batch.from, error: (err as Error).message });
+            return;
+          }
+          this.driver.step(batch.from, msgs);
+        });
         call.on('end', () => cb(null, {}));
         call.on('error', () => undefined);
       },

@@ -763,6 +763,12 @@ export class VnodeReplica {
       }
       const pr = this.progress.get(this.transfer.to);
       if (pr && pr.match === this.lastIndex && this.commit === this.lastIndex && this.applied === this.lastIndex) {
+        if (pr.sentCommit < this.commit) {
+          // Tell it the commit index first (the same stream delivers in order), so the new leader
+          // applies everything committed before it takes over instead of after its own no-op commits.
+          this.needsSend = true;
+          return;
+        }
         this.send(this.transfer.to, MSG_TIMEOUT_NOW, {});
         this.becomeFollower(this.term, '', nowMs);
         this.lastHeardMs = nowMs;

@@ -83,6 +83,9 @@ describe('vnode elections and leases', () => {
     assert.ok(g.r('b').canWrite);
     assert.ok(g.r('b').canReadConsistent(g.now));
     const index = g.write('b');
+    assert.ok(g.r('b').applied >= index, 'applied at the leader once a majority holds it');
+    // Followers learn the commit index with the next append, or a commit notice at the next tick.
+    g.run(5);
     assert.ok(IDS.every((id) => g.r(id).applied >= index));
   });
 

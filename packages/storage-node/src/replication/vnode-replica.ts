@@ -165,6 +165,8 @@ export class VnodeReplica {
   /** A follower's acknowledgement waits until the entries it acknowledges are durable. */
   private pendingAck: { to: string; upTo: number; sentAt: number } | null = null;
   private needsSend = false;
+  /** A follower's commit index lags: send commit-only notices with the next ready (see tick). */
+  private commitDue = false;
   private truncateFrom = 0;
   private truncateTo = 0;
   /** Lowest log index cut by a truncation since the last `ready()` (minus one), for `advance`. */
@@ -476,6 +478,7 @@ export class VnodeReplica {
         this.needsSend = true;
       }
       if (nowMs - pr.lastSentMs >= this.timings.heartbeatMs) this.needsSend = true;
+      if (Math.min(this.commit, pr.match) > pr.sentCommit) this.needsSend = this.commitDue = true;
     }
     this.maybeTransfer(nowMs);
     this.maybeChangeConfig(nowMs);
@@ -766,7 +769,7 @@ export class VnodeReplica {
         if (pr.sentCommit < this.commit) {
           // Tell it the commit index first (the same stream delivers in order), so the new leader
           // applies everything committed before it takes over instead of after its own no-op commits.
-          this.needsSend = true;
+          this.needsSend = this.commitDue = true;
           return;
         }
         this.send(this.transfer.to, MSG_TIMEOUT_NOW, {});
@@ -961,8 +964,10 @@ export class VnodeReplica {
       if (pr.probing && pr.probeSent && !idle) continue; // one probe at a time
       if (!hasNew && !idle && !pr.needSnapshot) {
         const upTo = Math.min(this.commit, pr.match);
-        if (upTo > pr.sentCommit) {
-          // Only the commit index moved: tell the follower without asking for an answer.
+        // Only the commit index moved: tell the follower without asking for an answer, at the next
+        // tick rather than at once. Under load the next append carries it anyway, so followers
+        // apply many writes per storage batch instead of one notice and one batch per write.
+        if (upTo > pr.sentCommit && this.commitDue) {
           this.send(peer, MSG_COMMIT, { prevIndex: upTo, prevTerm: this.termAt(upTo) ?? 0, commit: this.commit });
           pr.sentCommit = upTo;
         }
@@ -1018,6 +1023,7 @@ export class VnodeReplica {
   ready(nowMs: number): Ready {
     if (this.needsSend && this.role === 'leader') this.sendAppends(nowMs);
     this.needsSend = false;
+    this.commitDue = false;
     const first = this.floorIndex + 1;
     const entries = this.lastIndex > this.persisting ? this.tail.slice(this.persisting + 1 - first) : [];
     const persistedUpTo = this.lastIndex;

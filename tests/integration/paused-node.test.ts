@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateTableCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { hashKeyBytes, locatePartition } from '@ringdb/core';
-import { Cluster } from '../support/cluster.js';
+import { Cluster, eventually } from '../support/cluster.js';
 
 describe('a paused (SIGSTOP) storage node', () => {
   const cluster = new Cluster({ failureTimeoutMs: 1_000 });
@@ -82,5 +82,34 @@ describe('a paused (SIGSTOP) storage node', () => {
       if (k === led[0]) continue; // its write's outcome was unknown
       assert.equal(got.Item?.v.S, expected, k);
     }
+  });
+
+  it('reads sent to a leader just paused go to other replicas after half a second (hedged reads)', async () => {
+    // node-a leads vnodes again (handed back after SIGCONT); find keys it leads now.
+    const ledNow = await eventually('node-a to lead again', async () => {
+      const state = await cluster.state();
+      const led = new Set(state.nodeStatus.find((n) => n.id === 'node-a')?.ledVnodes ?? []);
+      const ks = keys.filter((k) => led.has(locatePartition('Paused', hashKeyBytes('S', { S: k }), state.placement.vnodeCount).vnode));
+      assert.ok(ks.length >= 2);
+      return ks;
+    });
+    // Make sure the router has just talked to node-a, then pause it: neither membership (1 s) nor
+    // the connection's keepalive has noticed when the reads go out.
+    await ddb.send(new GetItemCommand({ TableName: 'Paused', Key: { pk: { S: ledNow[0] } } }));
+    await cluster.signal('node-a', 'SIGSTOP');
+    let t0 = Date.now();
+    const eventual = await ddb.send(new GetItemCommand({ TableName: 'Paused', Key: { pk: { S: ledNow[0] } } }));
+    const eventualMs = Date.now() - t0;
+    // Strongly consistent: the followers name node-a until they elect a new leader (an election
+    // timeout after they last heard from it), which then serves the read.
+    t0 = Date.now();
+    const strong = await ddb.send(new GetItemCommand({ TableName: 'Paused', Key: { pk: { S: ledNow[1] } }, ConsistentRead: true }));
+    const strongMs = Date.now() - t0;
+    await cluster.signal('node-a', 'SIGCONT');
+    console.log(`reads of node-a's vnodes right after it paused: eventual ${eventualMs} ms, consistent ${strongMs} ms`);
+    assert.ok(eventual.Item && strong.Item, 'both reads found their items');
+    // Without hedging the first read waits for the 6 s reply timeout (or the keepalive, 2-4 s).
+    assert.ok(eventualMs < 1_500, `eventually consistent read took ${eventualMs} ms`);
+    assert.ok(strongMs < 4_000, `strongly consistent read took ${strongMs} ms`);
   });
 });

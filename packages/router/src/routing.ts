@@ -15,6 +15,16 @@ const KIND_RANGE = 5;
 const REQUEST_DEADLINE_MS = 10_000;
 /** For this long a request tries only nodes that answer (longer than an election usually takes). */
 const AVOID_SUSPECTS_MS = 3_000;
+/**
+ * A read not answered within this long is sent to the next replica as well (a hedged read): a
+ * paused or overloaded node would otherwise hold it for the whole reply timeout. Reads only: a write
+ * is never sent twice. The slow node then counts as not answering for SLOW_NODE_MS.
+ */
+const HEDGE_READ_MS = 500;
+const SLOW_NODE_MS = 2_000;
+
+/** A read's first target did not answer within HEDGE_READ_MS. */
+class SlowNodeError extends Error {}
 
 /**
  * Routes operations to the right replica from the router's cached placement: writes and strongly
@@ -30,6 +40,8 @@ export class Routing {
   private readonly leaders = new Map<number, string>();
   private waiters: (() => void)[] = [];
   private spread = 0;
+  /** Nodes that left a read unanswered for HEDGE_READ_MS, until when they count as not answering. */
+  private readonly slowUntil = new Map<string, number>();
 
   constructor(
     private readonly log: Logger,
@@ -96,6 +108,11 @@ export class Routing {
 
   private isHealthy(id: string): boolean {
     if (this.alive.get(id) === false) return false;
+    const slow = this.slowUntil.get(id);
+    if (slow !== undefined) {
+      if (Date.now() < slow) return false;
+      this.slowUntil.delete(id);
+    }
     const ch = this.channels.get(id);
     return !ch || ch.healthy;
   }
@@ -161,8 +178,16 @@ export class Routing {
         if (!ch) continue;
         let reply: OpReply;
         try {
-          reply = await ch.send({ ...op, placementVersion: this.placementVersion });
+          const sent = ch.send({ ...op, placementVersion: this.placementVersion });
+          reply = isWrite ? await sent : await hedged(sent, HEDGE_READ_MS);
         } catch (err) {
+          if (err instanceof SlowNodeError) {
+            // Still waiting on it; ask the next replica too (it serves, or names the leader).
+            this.slowUntil.set(nodeId, Date.now() + SLOW_NODE_MS);
+            if (this.leaders.get(op.vnode) === nodeId) this.leaders.delete(op.vnode);
+            lastProblem = `node ${nodeId} did not answer a read within ${HEDGE_READ_MS} ms`;
+            continue;
+          }
           if (!(err instanceof ChannelBrokenError)) throw err;
           if (this.leaders.get(op.vnode) === nodeId) this.leaders.delete(op.vnode);
           if (isWrite && err.delivered) throw internalError('The write may or may not have been applied: its storage node stopped answering');
@@ -199,4 +224,24 @@ export class Routing {
     for (const ch of this.channels.values()) ch.close();
     this.channels.clear();
   }
+}
+
+/** `sent`, or a SlowNodeError after `ms` (the operation itself goes on; its late outcome is ignored). */
+function hedged(sent: Promise<OpReply>, ms: number): Promise<OpReply> {
+  return new Promise<OpReply>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sent.catch(() => undefined);
+      reject(new SlowNodeError());
+    }, ms);
+    sent.then(
+      (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
 }

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { CreateTableCommand, DeleteItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { encodeKeyValue, hashKeyBytes, locatePartition, tableIdBytes } from '@ringdb/core';
 import type { Placement } from '@ringdb/runtime';
 import { createEngine, dataKey, encodeItemValue, itemValueJson, itemValueSize, statsKey, tableRange } from '@ringdb/storage-node';
-import { Cluster, RINGDB_BIN, eventually, sleep } from '../support/cluster.js';
+import { Cluster, RINGDB_BIN, eventually, sleep, createKeyValueTable } from '../support/cluster.js';
 
 const run = promisify(execFile);
 
@@ -57,14 +57,7 @@ describe('anti-entropy: a replica that lost and changed keys while stopped is re
     await cluster.start();
     ddb = cluster.client();
     for (const TableName of [TABLE, 'Busy']) {
-      await ddb.send(
-        new CreateTableCommand({
-          TableName,
-          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
+      await createKeyValueTable(ddb, TableName);
     }
     const state = await cluster.state();
     placement = state.placement;
@@ -260,14 +253,7 @@ describe('anti-entropy: periodic rounds repair without being asked', () => {
   });
 
   it('a follower that lost two keys gets them back from the periodic rounds of their leaders', async () => {
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createKeyValueTable(ddb, TABLE);
     const state = await cluster.state();
     const { placement } = state;
     const tableId = tableIdBytes((JSON.parse(state.tablesJson) as { TableName: string; TableId: string }[]).find((t) => t.TableName === TABLE)!.TableId);

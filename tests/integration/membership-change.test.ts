@@ -2,11 +2,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { CreateTableCommand, DescribeTableCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { hashKeyBytes, locatePartition } from '@ringdb/core';
 import { computePlacement } from '@ringdb/membership';
 import type { ClusterState } from '@ringdb/runtime';
-import { Cluster, RINGDB_BIN, eventually, sleep } from '../support/cluster.js';
+import { Cluster, RINGDB_BIN, eventually, sleep, createKeyValueTable, metricValue } from '../support/cluster.js';
 
 const run = promisify(execFile);
 const TABLE = 'Moves';
@@ -77,10 +77,6 @@ function summarize(ops: OpRecord[], moving: Set<number>, vnodeCount: number) {
   return split;
 }
 
-function metric(text: string, re: RegExp): number {
-  const m = re.exec(text);
-  return m ? Number(m[1]) : 0;
-}
 
 async function readsBack(ddb: DynamoDBClient, acked: Map<string, string>): Promise<void> {
   for (const key of KEYS) {
@@ -100,14 +96,7 @@ describe('membership changes: a node joins a zone, another is decommissioned', (
     await cluster.start();
     ddb = cluster.client();
     strict = cluster.client(1);
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createKeyValueTable(ddb, TABLE);
     for (let i = 0; i < KEYS.length; i += 20) {
       await Promise.all(
         KEYS.slice(i, i + 20).map(async (key) => {
@@ -166,7 +155,7 @@ describe('membership changes: a node joins a zone, another is decommissioned', (
     assert.ok(s.moving.maxMs < 1_000, `a write to a moving vnode waited at most ${Math.round(s.moving.maxMs)} ms`);
 
     const a2 = await cluster.metrics('node-a2');
-    assert.ok(metric(a2, /^ringdb_storage_snapshots_total\{direction="installed"[^}]*\} (\d+)/m) > 0, 'node-a2 installed snapshots');
+    assert.ok(metricValue(a2, /^ringdb_storage_snapshots_total\{direction="installed"[^}]*\} (\d+)/m) > 0, 'node-a2 installed snapshots');
     await readsBack(ddb, acked);
   });
 
@@ -205,8 +194,8 @@ describe('membership changes: a node joins a zone, another is decommissioned', (
       'node-a to delete its vnode copies',
       async () => {
         const m = await cluster.metrics('node-a');
-        assert.ok(metric(m, /^ringdb_storage_vnodes_dropped_total\{[^}]*\} (\d+)/m) > 0);
-        assert.equal(metric(m, /^ringdb_storage_vnodes\{role="leader"\} (\d+)/m), 0);
+        assert.ok(metricValue(m, /^ringdb_storage_vnodes_dropped_total\{[^}]*\} (\d+)/m) > 0);
+        assert.equal(metricValue(m, /^ringdb_storage_vnodes\{role="leader"\} (\d+)/m), 0);
       },
       30_000,
       500,

@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateTableCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { hashKeyBytes, locatePartition } from '@ringdb/core';
-import { Cluster, sleep } from '../support/cluster.js';
+import { Cluster, sleep, createKeyValueTable } from '../support/cluster.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 /**
@@ -29,14 +29,7 @@ describe('a network partition in front of a storage node heals within seconds', 
   before(async () => {
     await cluster.start();
     ddb = cluster.client(1);
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: 'Split',
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createKeyValueTable(ddb, 'Split');
     const { placement } = await cluster.state();
     assert.equal(placement.nodes.find((n) => n.id === 'node-a')?.address, `127.0.0.1:${proxies[0].port}`, 'node-a advertises the proxy');
     keysLedByA = Array.from({ length: 60 }, (_, i) => `s${i}`).filter((k) => {

@@ -4,8 +4,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { Cluster, RINGDB_BIN, eventually, freePort, sleep } from '../support/cluster.js';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { Cluster, RINGDB_BIN, eventually, freePort, sleep, createKeyValueTable } from '../support/cluster.js';
 
 /** Every process must exit this soon after SIGTERM (its stop() included). */
 const EXIT_WITHIN_MS = 2_000;
@@ -40,14 +40,7 @@ describe('prompt exit on SIGTERM', () => {
   it('router, storage nodes and membership each exit within 2 s of SIGTERM', async () => {
     await cluster.start();
     const ddb = cluster.client();
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: 'Bye',
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createKeyValueTable(ddb, 'Bye');
     // Open every stream (router -> nodes, node -> node) and leave keep-alive HTTP connections behind.
     await Promise.all(Array.from({ length: 40 }, (_, i) => ddb.send(new PutItemCommand({ TableName: 'Bye', Item: { pk: { S: `k${i}` } } }))));
     const took: Record<string, number> = {};

@@ -1,15 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateTableCommand, DescribeTableCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Cluster, eventually, sleep } from '../support/cluster.js';
+import { DescribeTableCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Cluster, eventually, sleep, createKeyValueTable, metricValue } from '../support/cluster.js';
 
 const TABLE = 'CatchUp';
 const KEYS = Array.from({ length: 200 }, (_, i) => `key-${i}`);
 
-function metric(text: string, re: RegExp): number {
-  const m = re.exec(text);
-  return m ? Number(m[1]) : 0;
-}
 
 describe('a returning node whose log entries were compacted away catches up from snapshots', () => {
   // Eight retained entries per vnode: a node down for a few hundred writes comes back behind the log.
@@ -33,14 +29,7 @@ describe('a returning node whose log entries were compacted away catches up from
     await cluster.start();
     ddb = cluster.client();
     strict = cluster.client(1);
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createKeyValueTable(ddb, TABLE);
     await writeAll(ddb, 'first');
   });
   after(async () => {
@@ -52,7 +41,7 @@ describe('a returning node whose log entries were compacted away catches up from
   it('writes continue on two zones while node-c is down, and the others compact their logs', async () => {
     await cluster.signal('node-c', 'SIGKILL');
     for (let round = 0; round < 4; round++) await writeAll(strict, `down${round}`);
-    const compacted = metric(await cluster.metrics('node-a'), /^ringdb_storage_log_entries_compacted_total\{[^}]*\} (\d+)/m);
+    const compacted = metricValue(await cluster.metrics('node-a'), /^ringdb_storage_log_entries_compacted_total\{[^}]*\} (\d+)/m);
     assert.ok(compacted > 0, `node-a compacted its log (${compacted} entries)`);
   });
 
@@ -82,7 +71,7 @@ describe('a returning node whose log entries were compacted away catches up from
     assert.ok(writes > 20, `writes went on (${writes})`);
     assert.deepEqual(errors, [], 'no write failed while node-c caught up');
     const c = await cluster.metrics('node-c');
-    assert.ok(metric(c, /^ringdb_storage_snapshots_total\{direction="installed"[^}]*\} (\d+)/m) > 0, 'node-c installed snapshots');
+    assert.ok(metricValue(c, /^ringdb_storage_snapshots_total\{direction="installed"[^}]*\} (\d+)/m) > 0, 'node-c installed snapshots');
     for (const key of KEYS) {
       const got = await ddb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: key } }, ConsistentRead: true }));
       assert.equal(got.Item?.v?.S, acked.get(key), key);

@@ -656,9 +656,9 @@ export function runSimulation(o: SimOptions): SimResult {
   stats.states = states;
 
   // Convergence: after healing, every replica holds the same data.
-  if (target.length > 0) problems.push(`the move to ${target.join(',')} did not finish after healing (voters ${IDS.map((id) => `${id}:${nodes.get(id)!.replica?.config.join('+')}`).join(' ')})`);
+  if (target.length > 0) problems.push(`the move to ${target.join(',')} did not finish after healing (voters ${IDS.map((id) => `${id}:${nodes.get(id)!.replica?.voters.join('+')}`).join(' ')})`);
   for (const id of members) {
-    const voters = nodes.get(id)!.replica?.config ?? [];
+    const voters = nodes.get(id)!.replica?.voters ?? [];
     if (voters.length !== members.length || !members.every((m) => voters.includes(m))) {
       problems.push(`${id} ends with voters ${voters.join(',')}, not the placement's ${members.join(',')}`);
     }

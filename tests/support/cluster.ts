@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readClusterState, type ClusterState } from '@ringdb/runtime';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -57,6 +57,24 @@ interface Proc {
   /** Environment of this process only. */
   env?: Record<string, string>;
   child?: ChildProcess;
+}
+
+/** Creates an on-demand table keyed by a string partition key `pk`. */
+export async function createKeyValueTable(ddb: DynamoDBClient, TableName: string): Promise<void> {
+  await ddb.send(
+    new CreateTableCommand({
+      TableName,
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+}
+
+/** The value of the first Prometheus sample `re` matches (its group 1), 0 when there is none. */
+export function metricValue(text: string, re: RegExp): number {
+  const m = re.exec(text);
+  return m ? Number(m[1]) : 0;
 }
 
 export interface ClusterOptions {

@@ -403,16 +403,21 @@ export class ReplicationDriver {
 
   /** Deletes the data of vnodes this node has not held for a grace period. */
   private dropLeftVnodes(now: number): void {
+    const due: number[] = [];
     for (const [vnode, since] of this.leaving) {
       if (now - since < DROP_GRACE_MS) continue;
       this.leaving.delete(vnode);
-      const replica = this.replicas[vnode];
-      if (replica && replica.role !== 'none') continue;
-      void this.exclusive(async () => {
-        if (this.replicas[vnode] && this.replicas[vnode]!.role !== 'none') return; // it came back
+      if ((this.replicas[vnode]?.role ?? 'none') === 'none') due.push(vnode);
+    }
+    if (due.length === 0) return;
+    void this.exclusive(async () => {
+      // Every table's rows of these vnodes, their log, statistics and state (one table listing for all).
+      const tables = await this.tablesWithData();
+      for (const vnode of due) {
+        if ((this.replicas[vnode]?.role ?? 'none') !== 'none') continue; // it came back
         this.replicas[vnode] = undefined;
         this.restored.delete(vnode);
-        for (const tableId of await this.tablesWithData()) await this.engine.clear(tableRange(tableId, vnode));
+        for (const tableId of tables) await this.engine.clear(tableRange(tableId, vnode));
         await this.engine.clear({ gte: logKey(vnode, 0), lt: logKey(vnode + 1, 0) });
         const statsHead = Buffer.from([STATS, vnode >> 8, vnode & 0xff]);
         await this.engine.clear({ gte: statsHead, lt: prefixEnd(statsHead) });
@@ -420,8 +425,8 @@ export class ReplicationDriver {
         this.stats.resetVnode(vnode);
         this.counters.vnodesDropped++;
         this.log.info('vnode data deleted (no longer a replica here)', { vnode });
-      }).catch((err) => this.log.error('deleting vnode data failed', { vnode, error: err as Error }));
-    }
+      }
+    }).catch((err) => this.log.error('deleting vnode data failed', { vnodes: due, error: err as Error }));
   }
 
   private batchFor(readies: Ready[]): BatchOp[] {

@@ -132,8 +132,6 @@ export class VnodeReplica {
   logStartTerm: number;
   /** An interrupted or ongoing snapshot install: the data is not usable. */
   installing: boolean;
-  /** The leader's last index as its latest append said (how far behind this follower is). */
-  leaderLastIndex = 0;
 
   /** Entries (floorIndex, lastIndex], contiguous. */
   private tail: LogEntry[];
@@ -157,8 +155,8 @@ export class VnodeReplica {
   private fetches: FetchRequest[] = [];
   private snapshotRequests: SnapshotRequest[] = [];
   private snapshotAcks: SnapshotAck[] = [];
-  /** The snapshot being received: its point and the last chunk accepted. */
-  private receiving: { index: number; term: number; seq: number; leader: string } | null = null;
+  /** The snapshot being received: its point, the configuration it carries and the last chunk accepted. */
+  private receiving: { index: number; term: number; seq: number; leader: string; config: string[] } | null = null;
   private pendingInstall: SnapshotInstall | null = null;
   private compactFrom = 0;
   private compactTo = 0;
@@ -265,11 +263,6 @@ export class VnodeReplica {
       const entries = this.lastIndex - pr.match;
       return { peer, entries, ms: entries > 0 ? Math.max(0, nowMs - pr.lastAckMs) : 0 };
     });
-  }
-
-  /** Voting replicas as of the newest configuration in the log (what a leader reports to membership). */
-  get config(): string[] {
-    return this.voters;
   }
 
   /** The configuration as of the applied index (persisted with the applied state). */
@@ -569,11 +562,10 @@ export class VnodeReplica {
       // It has that state already, or holds the committed log up to there and applies it itself.
       if (!this.installing && index <= this.commit) return reply(true, true);
       if (index < this.floorIndex) return reply(false, false); // older than what it applied: wait for a newer one
-      this.receiving = { index, term: msg.prevTerm, seq: 0, leader: from };
+      this.receiving = { index, term: msg.prevTerm, seq: 0, leader: from, config: msg.entries[0]?.config ?? [] };
       this.installing = true;
       this.stateDirty = true;
       this.pendingInstall = { index, term: msg.prevTerm, begin: true, end: false, rows: rows.slice(), dropLogFrom: 0, dropLogTo: 0 };
-      this.receivedConfig = msg.entries[0]?.config ?? [];
     } else {
       const r = this.receiving;
       if (!r || r.index !== index || r.leader !== from) return reply(false, false);
@@ -589,8 +581,6 @@ export class VnodeReplica {
     if (msg.ok) this.finishInstall(index, msg.prevTerm);
     reply(true, msg.ok);
   }
-
-  private receivedConfig: string[] = [];
 
   /** The last chunk arrived: the data is the state as of (index, term); the log continues from there. */
   private finishInstall(index: number, term: number): void {
@@ -623,7 +613,7 @@ export class VnodeReplica {
     this.persisting = Math.max(this.persisting, index);
     this.persisted = Math.max(this.persisted, index);
     if (!keep) this.persisting = this.persisted = index;
-    this.appliedConfig = this.receivedConfig;
+    this.appliedConfig = this.receiving!.config;
     this.pendingConfigs = [];
     for (const e of this.tail) if (isConfig(e)) this.pendingConfigs.push({ index: e.index, voters: e.config });
     this.installing = false;
@@ -862,7 +852,6 @@ export class VnodeReplica {
     if (this.role !== 'follower' || this.leaderId !== from) this.becomeFollower(this.term, from, nowMs);
     this.lastHeardMs = nowMs;
     this.electionDeadline = nowMs + this.randomTimeout();
-    this.leaderLastIndex = msg.lastIndex;
     if (this.installing) {
       // No usable data (a snapshot install was interrupted): only a snapshot helps.
       this.send(from, MSG_APPEND_REPLY, { ok: false, lastIndex: this.lastIndex, sentAt: msg.sentAt, needSnapshot: true });

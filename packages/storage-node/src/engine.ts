@@ -59,7 +59,7 @@ interface LevelLike {
 class LevelEngine implements StorageEngine {
   constructor(
     readonly name: EngineName,
-    private readonly db: LevelLike,
+    protected readonly db: LevelLike,
   ) {}
 
   open(): Promise<void> {
@@ -116,8 +116,105 @@ function definedOnly(options: RangeOptions): RangeOptions {
   return out;
 }
 
+/** The synchronous native calls of @nxtedition/rocksdb used by RocksEngine (not in its typings). */
+interface RocksNative extends LevelLike {
+  status: string;
+  _getManySync(keys: Buffer[], options: object): (Buffer | null | undefined)[];
+  _chainedBatch(): {
+    _put(key: Buffer, value: Buffer, options: object): void;
+    _del(key: Buffer, options: object): void;
+    _writeSync(options: { sync: boolean }): void;
+    _closeSync(): void;
+  };
+}
+interface RocksIterator {
+  _nextvSync(n: number, options: object): { rows: Buffer[]; finished: boolean };
+  close(): Promise<void>;
+}
+
+const NO_OPTIONS = {};
+
+/**
+ * RocksDB with its synchronous native calls: reads of items in the block cache or memtable take a
+ * few microseconds, far less than handing each getMany to libuv's thread pool and back (measured
+ * here: 8 us against 41 us of CPU per single-key read), and @nxtedition/rocksdb writes batches on
+ * the calling thread anyway. A read that misses the cache blocks the event loop for one disk read.
+ */
+class RocksEngine extends LevelEngine {
+  constructor(private readonly rocks: RocksNative) {
+    super('rocksdb', rocks);
+  }
+
+  override getMany(keys: Buffer[]): Promise<(Buffer | undefined)[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    if (this.rocks.status !== 'open') return super.getMany(keys);
+    try {
+      const values = this.rocks._getManySync(keys, NO_OPTIONS);
+      for (let i = 0; i < values.length; i++) if (values[i] === null) values[i] = undefined;
+      return Promise.resolve(values as (Buffer | undefined)[]);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
+
+  override async get(key: Buffer): Promise<Buffer | undefined> {
+    return (await this.getMany([key]))[0];
+  }
+
+  override batch(ops: BatchOp[], sync = false): Promise<void> {
+    if (ops.length === 0) return Promise.resolve();
+    if (this.rocks.status !== 'open') return super.batch(ops, sync);
+    const b = this.rocks._chainedBatch();
+    try {
+      for (const op of ops) {
+        if (op.type === 'put') b._put(op.key, op.value, NO_OPTIONS);
+        else if (op.type === 'del') b._del(op.key, NO_OPTIONS);
+        else throw new TypeError(`unknown batch operation type: ${String((op as { type: unknown }).type)}`);
+      }
+      b._writeSync({ sync });
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err as Error);
+    } finally {
+      b._closeSync();
+    }
+  }
+
+  override async range(options: RangeOptions): Promise<[Buffer, Buffer][]> {
+    const cursor = this.cursor(options);
+    try {
+      const out: [Buffer, Buffer][] = [];
+      for (;;) {
+        const chunk = await cursor.next(1000);
+        if (chunk.length === 0) return out;
+        for (const e of chunk) out.push(e);
+      }
+    } finally {
+      await cursor.close();
+    }
+  }
+
+  override cursor(options: RangeOptions): RangeCursor {
+    if (this.rocks.status !== 'open') return super.cursor(options);
+    const it = this.rocks.iterator(definedOnly(options)) as unknown as RocksIterator;
+    return {
+      next: (n) => {
+        try {
+          const { rows } = it._nextvSync(n, NO_OPTIONS);
+          const entries: [Buffer, Buffer][] = new Array(rows.length >> 1);
+          for (let i = 0; i < rows.length; i += 2) entries[i >> 1] = [rows[i], rows[i + 1]];
+          return Promise.resolve(entries);
+        } catch (err) {
+          return Promise.reject(err as Error);
+        }
+      },
+      close: () => it.close(),
+    };
+  }
+}
+
 export function createEngine(name: EngineName, location: string): StorageEngine {
   const options = { keyEncoding: 'buffer', valueEncoding: 'buffer' } as const;
-  const db = name === 'leveldb' ? new ClassicLevel<Buffer, Buffer>(location, options) : new RocksLevel(location, options);
-  return new LevelEngine(name, db as unknown as LevelLike);
+  if (name === 'leveldb') return new LevelEngine(name, new ClassicLevel<Buffer, Buffer>(location, options) as unknown as LevelLike);
+  return new RocksEngine(new RocksLevel(location, options) as unknown as RocksNative);
 }

@@ -24,6 +24,10 @@ used by the client and by the server processes (% of one core; this machine has 
 Options:
   --duration <s>       measured seconds per workload (default 10)
   --warmup <s>         unmeasured seconds before each (default 2)
+  --settle <s>         unmeasured seconds of mix load after each target starts, before its first
+                       workload, so every target is measured with its code compiled by V8's
+                       optimizing tiers (five processes on two cores take ~10 s to get there)
+                       (default 10; 0 to skip)
   --concurrency <n>    requests in flight (default 16)
   --ops <list>         workloads, comma-separated, from put,get,mix,query (default all, in that order)
   --targets <list>     from ${TARGETS.join(',')} (default all)
@@ -151,7 +155,7 @@ async function main(): Promise<void> {
   try {
     values = parseArgs({
       options: {
-        duration: { type: 'string' }, warmup: { type: 'string' }, concurrency: { type: 'string' },
+        duration: { type: 'string' }, warmup: { type: 'string' }, settle: { type: 'string' }, concurrency: { type: 'string' },
         ops: { type: 'string' }, targets: { type: 'string' }, 'item-bytes': { type: 'string' },
         keys: { type: 'string' }, 'cpu-prof': { type: 'string' }, json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -172,13 +176,15 @@ async function main(): Promise<void> {
     itemBytes: num('item-bytes', values['item-bytes'] as string, 1024),
     keys: num('keys', values.keys as string, 10_000),
   };
+  const settle = num('settle', values.settle as string, 10);
   const ops = list('ops', values.ops as string, ['put', 'get', 'mix', 'query'] as const satisfies readonly Op[]);
   const targets = list('targets', values.targets as string, TARGETS);
   const profDir = values['cpu-prof'] ? path.resolve(values['cpu-prof'] as string) : undefined;
   if (profDir) mkdirSync(profDir, { recursive: true });
 
   const started = Date.now();
-  err(`bench:compare: targets ${targets.join(', ')}; workloads ${ops.join(', ')}; ${settings.duration}s each after ${settings.warmup}s warmup; ` +
+  err(`bench:compare: targets ${targets.join(', ')}; workloads ${ops.join(', ')}; ${settings.duration}s each after ${settings.warmup}s warmup ` +
+    `(and ${settle}s of settling per target); ` +
     `concurrency ${settings.concurrency}, ${settings.itemBytes}-byte items, ${settings.keys} keys`);
   const rows: CompareRow[] = [];
   const profiles: string[] = [];
@@ -191,6 +197,11 @@ async function main(): Promise<void> {
     });
     err(`  ${name} ready at ${t.endpoint} (pid ${t.pid}, data in ${t.dir})`);
     try {
+      if (settle > 0 && !interrupted) {
+        err(`  -- ${name} settling: ${settle}s of mix load, not measured`);
+        const warm = await runGenerator(t, 'mix', { ...settings, duration: settle, warmup: 0 });
+        err(`  => settled at ${warm.opsPerSec} ops/s`);
+      }
       for (const op of ops) {
         if (interrupted) break;
         err(`  -- ${name} ${op}`);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 
 /**
  * Where a partition key lives: the first four bytes of MD5(tableName, 0x00, key bytes) as an
@@ -11,15 +11,14 @@ export interface PartitionLocation {
 }
 
 export function locatePartition(tableName: string, hashKeyBytes: Buffer, vnodeCount: number): PartitionLocation {
-  const md5 = createHash('md5');
-  md5.update(tableName, 'utf8');
-  md5.update(ZERO);
-  md5.update(hashKeyBytes);
-  const hash = md5.digest().readUInt32BE(0);
+  // One-shot digest of one buffer: about half the cost of a Hash object fed three times.
+  const input = Buffer.allocUnsafe(Buffer.byteLength(tableName, 'utf8') + 1 + hashKeyBytes.length);
+  const n = input.write(tableName, 0, 'utf8');
+  input[n] = 0;
+  hashKeyBytes.copy(input, n + 1);
+  const hash = (digest('md5', input, 'buffer') as unknown as Buffer).readUInt32BE(0);
   return { hash, vnode: hash % vnodeCount };
 }
-
-const ZERO = Buffer.from([0]);
 
 /** A table id is a UUID; its 16 bytes prefix every stored key of the table. */
 export function tableIdBytes(tableId: string): Buffer {

@@ -87,7 +87,8 @@ async function handle(
     throw new DynamoDBError('MissingAuthenticationTokenException', 'Request is missing Authentication Token');
   }
   if (raw === null) throw new DynamoDBError('RequestEntityTooLarge', 'Request entity too large', 413);
-  if (/gzip/i.test(String(req.headers['content-encoding'] ?? ''))) {
+  const encoding = req.headers['content-encoding'];
+  if (encoding !== undefined && /gzip/i.test(encoding)) {
     try {
       raw = await gunzipAsync(raw, { maxOutputLength: MAX_BODY_BYTES });
     } catch {
@@ -112,16 +113,17 @@ function operationName(req: http.IncomingMessage): string {
   return typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
 }
 
-/** Writes a response; returns its body size. */
+/** Writes a response; returns its body size. Headers go as a flat list (no per-response header object). */
 function send(res: http.ServerResponse, requestId: string, status: number, body: string, contentType = 'application/x-amz-json-1.0'): number {
   const buf = Buffer.from(body, 'utf8');
-  res.writeHead(status, {
-    ...CORS_HEADERS,
-    'Content-Type': contentType,
-    'Content-Length': buf.length,
-    'x-amzn-RequestId': requestId,
-    'x-amz-crc32': String(crc32(buf)),
-  });
+  res.writeHead(status, [
+    'Access-Control-Allow-Origin', CORS_HEADERS['Access-Control-Allow-Origin'],
+    'Access-Control-Expose-Headers', CORS_HEADERS['Access-Control-Expose-Headers'],
+    'Content-Type', contentType,
+    'Content-Length', String(buf.length),
+    'x-amzn-RequestId', requestId,
+    'x-amz-crc32', String(crc32(buf)),
+  ]);
   res.end(buf);
   return buf.length;
 }

@@ -39,13 +39,20 @@ export class ChannelBrokenError extends Error {
   }
 }
 
+/** The node did not answer a read within the hedge delay given to `send` (the read goes on; its late answer is ignored). */
+export class SlowNodeError extends Error {}
+
 /** Longer than a leader's own quorum wait (5 s), after which it answers "unavailable" itself. */
 const REPLY_TIMEOUT_MS = 6_000;
+/** How often pending operations are checked for hedge delays and reply timeouts. */
+const SWEEP_MS = 100;
 
 interface Pending {
   resolve(reply: OpReply): void;
   reject(err: Error): void;
   sentAt: number;
+  /** When to give up waiting with a SlowNodeError (reads), or 0. */
+  hedgeAt: number;
 }
 
 /**
@@ -73,30 +80,47 @@ export class NodeChannel {
     this.client = new ManagedClient(services().Storage, address);
     // A channel stuck connecting is replaced: what waited on the old one fails over at once.
     this.client.onReset((reason) => this.failBroken?.(new Error(`channel to ${nodeId} replaced: ${reason}`)));
-    // Pending operations are checked once a second instead of arming a timer per operation.
-    this.sweeper = setInterval(() => this.expire(), 1_000);
+    // Pending operations are checked periodically instead of arming timers per operation.
+    this.sweeper = setInterval(() => this.expire(), SWEEP_MS);
     this.sweeper.unref();
   }
 
   private expire(): void {
-    const cutoff = Date.now() - REPLY_TIMEOUT_MS;
+    const now = Date.now();
+    const cutoff = now - REPLY_TIMEOUT_MS;
     for (const [id, p] of this.pending) {
-      if (p.sentAt > cutoff) break; // ids are issued in time order
+      if (p.hedgeAt > 0 && p.hedgeAt <= now) {
+        this.pending.delete(id);
+        p.reject(new SlowNodeError(`node ${this.nodeId} did not answer a read in time`));
+        continue;
+      }
+      if (p.sentAt > cutoff) {
+        // Ids are issued in time order: nothing later has timed out; only reads can be due a hedge.
+        if (p.sentAt + SWEEP_MS > now) break;
+        continue;
+      }
       this.pending.delete(id);
-      this.brokenSince ||= Date.now(); // suspect until the node answers again
+      this.brokenSince ||= now; // suspect until the node answers again
       p.reject(new ChannelBrokenError(`node ${this.nodeId} did not answer within ${REPLY_TIMEOUT_MS} ms`, true));
     }
   }
 
-  send(op: OpRequest): Promise<OpReply> {
+  /**
+   * Sends an operation (batched with the others of this event-loop turn). `hedgeMs` > 0: the
+   * promise rejects with SlowNodeError when no answer came within about that long (checked every
+   * SWEEP_MS), so the caller can ask another replica; the operation itself is not recalled.
+   */
+  send(op: OpRequest, hedgeMs = 0): Promise<OpReply> {
     const id = this.nextId++;
     if (this.nextId > 0xffffffff) this.nextId = 1;
-    this.queued.push({ ...op, id });
+    (op as OpRequest & { id: number }).id = id;
+    this.queued.push(op as OpRequest & { id: number });
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
-    return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject, sentAt: Date.now() }));
+    const now = Date.now();
+    return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject, sentAt: now, hedgeAt: hedgeMs > 0 ? now + hedgeMs : 0 }));
   }
 
   private flush(): void {

@@ -32,10 +32,19 @@ export class RouterMetrics {
     });
   }
 
+  /** The labelled counter and histogram of each operation and outcome, looked up once (labels are bounded). */
+  private readonly children = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
+
   observe(operation: string, outcome: string, seconds: number, bytesIn: number, bytesOut: number): void {
     const op = operation || 'unknown';
-    this.requests.inc({ operation: op, outcome });
-    this.duration.observe({ operation: op, outcome }, seconds);
+    const id = `${op}\n${outcome}`;
+    let child = this.children.get(id);
+    if (!child) {
+      child = { count: this.requests.labels({ operation: op, outcome }), time: this.duration.labels({ operation: op, outcome }) };
+      this.children.set(id, child);
+    }
+    child.count.inc();
+    child.time.observe(seconds);
     this.bytesIn.inc(bytesIn);
     this.bytesOut.inc(bytesOut);
   }

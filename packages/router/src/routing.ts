@@ -1,6 +1,6 @@
 import { internalError, unavailable } from '@ringdb/core';
 import type { ClusterState, Logger, Placement } from '@ringdb/runtime';
-import { ChannelBrokenError, NodeChannel, type OpReply, type OpRequest } from './node-channel.js';
+import { ChannelBrokenError, NodeChannel, SlowNodeError, type OpReply, type OpRequest } from './node-channel.js';
 
 /** Reply codes of the Data stream (storage-node/src/data-ops.ts). */
 export const REPLY_OK = 0;
@@ -22,9 +22,6 @@ const AVOID_SUSPECTS_MS = 3_000;
  */
 const HEDGE_READ_MS = 500;
 const SLOW_NODE_MS = 2_000;
-
-/** A read's first target did not answer within HEDGE_READ_MS. */
-class SlowNodeError extends Error {}
 
 /**
  * Routes operations to the right replica from the router's cached placement: writes and strongly
@@ -178,8 +175,8 @@ export class Routing {
         if (!ch) continue;
         let reply: OpReply;
         try {
-          const sent = ch.send({ ...op, placementVersion: this.placementVersion });
-          reply = isWrite ? await sent : await hedged(sent, HEDGE_READ_MS);
+          // A fresh object per attempt: the channel numbers it for its stream.
+          reply = await ch.send({ ...op, placementVersion: this.placementVersion }, isWrite ? 0 : HEDGE_READ_MS);
         } catch (err) {
           if (err instanceof SlowNodeError) {
             // Still waiting on it; ask the next replica too (it serves, or names the leader).
@@ -224,24 +221,4 @@ export class Routing {
     for (const ch of this.channels.values()) ch.close();
     this.channels.clear();
   }
-}
-
-/** `sent`, or a SlowNodeError after `ms` (the operation itself goes on; its late outcome is ignored). */
-function hedged(sent: Promise<OpReply>, ms: number): Promise<OpReply> {
-  return new Promise<OpReply>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      sent.catch(() => undefined);
-      reject(new SlowNodeError());
-    }, ms);
-    sent.then(
-      (reply) => {
-        clearTimeout(timer);
-        resolve(reply);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err);
-      },
-    );
-  });
 }

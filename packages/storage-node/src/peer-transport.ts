@@ -30,6 +30,9 @@ export class PeerTransport {
   private readonly queued = new Map<string, PeerMsg[]>();
   /** Messages dropped because a peer was unreachable or not reading (for metrics). */
   dropped = 0;
+  /** Messages sent, and stream writes (each carrying all messages queued for one peer) (for metrics). */
+  sent = 0;
+  writes = 0;
 
   constructor(
     private readonly self: string,
@@ -79,6 +82,8 @@ export class PeerTransport {
         continue;
       }
       peer.inFlight++;
+      this.sent += msgs.length;
+      this.writes++;
       call.write({ from: this.self, packed: encodePeerMsgs(msgs) }, () => {
         if (peer.call === call) peer.inFlight--;
       });

@@ -56,7 +56,7 @@ export class ReplicationDriver {
   /** How many times a local replica became or stopped being its vnode's leader (for metrics). */
   readonly leadership = { gained: 0, lost: 0 };
   /** Snapshots installed here, log entries compacted away, vnodes whose data was deleted here (for metrics). */
-  readonly counters = { snapshotsInstalled: 0, entriesCompacted: 0, vnodesDropped: 0 };
+  readonly counters = { snapshotsInstalled: 0, entriesCompacted: 0, vnodesDropped: 0, writeBatches: 0, writeBatchOps: 0 };
   readonly snapshots: SnapshotSender;
   placementVersion = 0;
   private placement: Placement | undefined;
@@ -68,7 +68,7 @@ export class ReplicationDriver {
   constructor(
     private readonly engine: StorageEngine,
     readonly self: string,
-    private readonly transport: PeerTransport,
+    readonly transport: PeerTransport,
     private readonly log: Logger,
     private readonly sync: boolean,
     private readonly timings: ReplicaTimings = DEFAULT_TIMINGS,
@@ -343,7 +343,10 @@ export class ReplicationDriver {
         this.dirty.clear();
         // A snapshot install starting: mark it durably, then wipe the vnode's old data.
         for (const ready of readies) if (ready.install?.begin) await this.beginInstall(ready.vnode, ready.state!);
-        await this.engine.batch(this.batchFor(readies), this.sync);
+        const ops = this.batchFor(readies);
+        this.counters.writeBatches++;
+        this.counters.writeBatchOps += ops.length;
+        await this.engine.batch(ops, this.sync);
         for (const ready of readies) for (const out of ready.messages) this.transport.enqueue(out.to, out.msg);
         this.transport.flush();
         for (const ready of readies) {

@@ -74,6 +74,42 @@ export class StorageMetrics {
       },
     });
     new Counter({
+      name: 'ringdb_storage_write_batches_total',
+      help: 'Replication cycles written to the engine, each one atomic batch for every vnode with work (group commit)',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(driver.counters.writeBatches);
+      },
+    });
+    new Counter({
+      name: 'ringdb_storage_write_batch_operations_total',
+      help: 'Puts and deletes in those batches (log entries, applied items, replica state, statistics)',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(driver.counters.writeBatchOps);
+      },
+    });
+    new Counter({
+      name: 'ringdb_storage_replication_messages_sent_total',
+      help: 'Replication messages sent to peers (appends, acknowledgements, heartbeats, votes, ...)',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(driver.transport.sent);
+      },
+    });
+    new Counter({
+      name: 'ringdb_storage_peer_writes_total',
+      help: 'Writes on the peer streams; each carries every message queued for that peer',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(driver.transport.writes);
+      },
+    });
+    new Counter({
       name: 'ringdb_storage_vnodes_dropped_total',
       help: 'Vnode replicas whose data this node deleted after the vnode moved away',
       registers: [registry],

@@ -202,7 +202,11 @@ export const getItem: Operation = async (ctx, body) => {
     consistent,
   );
   if (reply.code !== 0) failed(reply);
-  const capacity = consumedCapacity(common.returnConsumed, table.name, readUnits(reply.body.length > 0 ? itemSize(JSON.parse(reply.body.toString('utf8')) as Item) : 0, consistent));
+  // The item's size (for its read units) only when the caller asked for consumed capacity.
+  const capacity =
+    common.returnConsumed === 'NONE'
+      ? undefined
+      : consumedCapacity(common.returnConsumed, table.name, readUnits(reply.body.length > 0 ? itemSize(JSON.parse(reply.body.toString('utf8')) as Item) : 0, consistent));
   const tail = capacity ? `,"ConsumedCapacity":${JSON.stringify(capacity.ConsumedCapacity)}` : '';
   if (reply.body.length === 0) return capacity ? `{${tail.slice(1)}}` : '{}';
   if (!paths) return `{"Item":${reply.body.toString('utf8')}${tail}}`;

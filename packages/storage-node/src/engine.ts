@@ -216,5 +216,5 @@ class RocksEngine extends LevelEngine {
 export function createEngine(name: EngineName, location: string): StorageEngine {
   const options = { keyEncoding: 'buffer', valueEncoding: 'buffer' } as const;
   if (name === 'leveldb') return new LevelEngine(name, new ClassicLevel<Buffer, Buffer>(location, options) as unknown as LevelLike);
-  return new RocksEngine(new RocksLevel(location, { ...options, ...(JSON.parse(process.env.RINGDB_ROCKS_OPTS ?? '{}') as object) }) as unknown as RocksNative);
+  return new RocksEngine(new RocksLevel(location, options) as unknown as RocksNative);
 }

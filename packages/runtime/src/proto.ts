@@ -42,7 +42,9 @@ export function services(): RingdbServices {
  * also without calls, and a connection whose ping is not answered within 2 s is closed, so a
  * stopped or partitioned peer is noticed within about 4 s; reconnect attempts back off from 200 ms
  * to at most 1 s. grpc-js has no connect timeout: ManagedClient (managed-client.ts) replaces a
- * channel stuck connecting.
+ * channel stuck connecting. No transparent retries: callers decide what to resend (a write whose
+ * outcome is unknown never is), and the retry layer would copy every message of a stream into its
+ * buffer until the call commits.
  */
 export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.keepalive_time_ms': 2_000,
@@ -52,6 +54,7 @@ export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.max_send_message_length': 64 * 1024 * 1024,
   'grpc.initial_reconnect_backoff_ms': 200,
   'grpc.max_reconnect_backoff_ms': 1_000,
+  'grpc.enable_retries': 0,
 };
 
 /**

@@ -6,19 +6,11 @@ import { promisify } from 'node:util';
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { encodeKeyValue, hashKeyBytes, locatePartition, tableIdBytes } from '@ringdb/core';
 import type { Placement } from '@ringdb/runtime';
-import { createEngine, dataKey, encodeItemValue, itemValueJson, itemValueSize, statsKey, tableRange } from '@ringdb/storage-node';
+import { createEngine, dataKey, encodeItemValue, itemValueJson, itemValueSize, statsKey, tableRange, type RoundSummary } from '@ringdb/storage-node';
 import { Cluster, RINGDB_BIN, eventually, sleep, createKeyValueTable } from '../support/cluster.js';
 
 const run = promisify(execFile);
 
-interface RepairSummary {
-  vnodes: number;
-  comparisons: number;
-  differing: number;
-  repaired: number;
-  skipped: number;
-  failed: number;
-}
 
 /** The value of one sample in Prometheus text (0 when absent: counters start unset). */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number {
@@ -47,9 +39,9 @@ describe('anti-entropy: a replica that lost and changed keys while stopped is re
     return g.nodes.includes(VICTIM) && g.nodes[g.leader] !== VICTIM;
   };
   const rowKey = (k: string) => dataKey(tableId, vnodeOf(k), encodeKeyValue('S', { S: k }));
-  const repair = async (...args: string[]): Promise<{ stdout: string; total: RepairSummary }> => {
+  const repair = async (...args: string[]): Promise<{ stdout: string; total: RoundSummary }> => {
     const { stdout } = await run(process.execPath, [RINGDB_BIN, 'repair', ...args, '--json', '--membership', cluster.membershipAddress]);
-    return { stdout, total: (JSON.parse(stdout) as { total: RepairSummary }).total };
+    return { stdout, total: (JSON.parse(stdout) as { total: RoundSummary }).total };
   };
   const victimDb = () => createEngine('rocksdb', path.join(cluster.dir, VICTIM, 'rocksdb'));
 
@@ -176,7 +168,7 @@ describe('anti-entropy: a replica that lost and changed keys while stopped is re
     };
     const before = await Promise.all(cluster.nodeNames().map((n) => cluster.metrics(n)));
     const writers = Promise.all(Array.from({ length: 8 }, (_, w) => writer(w)));
-    const totals: RepairSummary[] = [];
+    const totals: RoundSummary[] = [];
     // Rounds until some comparisons caught replicas at different applied indexes (roots differing
     // because of writes in flight): those are the ones that must not turn into repairs.
     const deadline = Date.now() + 45_000;

@@ -2,11 +2,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { DescribeTableCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { hashKeyBytes, locatePartition } from '@ringdb/core';
 import { computePlacement } from '@ringdb/membership';
 import type { ClusterState } from '@ringdb/runtime';
-import { Cluster, RINGDB_BIN, eventually, sleep, createKeyValueTable, metricValue } from '../support/cluster.js';
+import { Cluster, RINGDB_BIN, eventually, sleep, createKeyValueTable, expectItemCount, metricValue } from '../support/cluster.js';
 
 const run = promisify(execFile);
 const TABLE = 'Moves';
@@ -160,15 +160,7 @@ describe('membership changes: a node joins a zone, another is decommissioned', (
   });
 
   it('DescribeTable counts every item once the moved vnodes report (statistics rebuilt from snapshots)', async () => {
-    await eventually(
-      'item count',
-      async () => {
-        const d = await ddb.send(new DescribeTableCommand({ TableName: TABLE }));
-        assert.equal(d.Table?.ItemCount, KEYS.length);
-      },
-      20_000,
-      500,
-    );
+    await expectItemCount(ddb, TABLE, KEYS.length);
   });
 
   it('decommissioning node-a drains it into node-a2; it then deletes its copies and can be stopped', async () => {

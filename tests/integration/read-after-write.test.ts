@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateTableCommand, GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Cluster } from '../support/cluster.js';
+import { GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Cluster, createKeyValueTable } from '../support/cluster.js';
 
 /**
  * The seed document's examples read with the default (eventually consistent) GetItem and Query
@@ -14,14 +14,7 @@ describe('eventually consistent reads right after a write', () => {
   before(async () => {
     await cluster.start();
     ddb = cluster.client();
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: 'Raw',
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'N' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createKeyValueTable(ddb, 'Raw', 'N');
   });
   after(async () => {
     ddb?.destroy();

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateTableCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Cluster } from '../support/cluster.js';
+import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Cluster, createKeyValueTable } from '../support/cluster.js';
 
 /** Seeded garbage of every JSON shape, some of it nearly valid. */
 function randomValue(rnd: () => number, depth = 0): unknown {
@@ -23,14 +23,7 @@ describe('robustness: bad input never crashes or hangs a process', () => {
   before(async () => {
     await cluster.start();
     ddb = cluster.client();
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: 'Sturdy',
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'N' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createKeyValueTable(ddb, 'Sturdy', 'N');
   });
   after(async () => {
     ddb?.destroy();

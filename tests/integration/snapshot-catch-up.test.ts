@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DescribeTableCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Cluster, eventually, sleep, createKeyValueTable, metricValue } from '../support/cluster.js';
+import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Cluster, eventually, sleep, createKeyValueTable, expectItemCount, metricValue } from '../support/cluster.js';
 
 const TABLE = 'CatchUp';
 const KEYS = Array.from({ length: 200 }, (_, i) => `key-${i}`);
@@ -84,14 +84,6 @@ describe('a returning node whose log entries were compacted away catches up from
       const got = await eventually(`read ${key}`, () => ddb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: key } }, ConsistentRead: true })), 15_000);
       assert.equal(got.Item?.v?.S, acked.get(key), key);
     }
-    await eventually(
-      'item count',
-      async () => {
-        const d = await ddb.send(new DescribeTableCommand({ TableName: TABLE }));
-        assert.equal(d.Table?.ItemCount, KEYS.length);
-      },
-      20_000,
-      500,
-    );
+    await expectItemCount(ddb, TABLE, KEYS.length);
   });
 });

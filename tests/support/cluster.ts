@@ -1,10 +1,11 @@
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readClusterState, type ClusterState } from '@ringdb/runtime';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -60,14 +61,28 @@ interface Proc {
 }
 
 /** Creates an on-demand table keyed by a string partition key `pk`. */
-export async function createKeyValueTable(ddb: DynamoDBClient, TableName: string): Promise<void> {
+/** Creates an on-demand table keyed by `pk` (S), and by `sk` of the given type when there is a sort key. */
+export async function createKeyValueTable(ddb: DynamoDBClient, TableName: string, sortKeyType?: 'S' | 'N'): Promise<void> {
   await ddb.send(
     new CreateTableCommand({
       TableName,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, ...(sortKeyType ? [{ AttributeName: 'sk', KeyType: 'RANGE' as const }] : [])],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, ...(sortKeyType ? [{ AttributeName: 'sk', AttributeType: sortKeyType }] : [])],
       BillingMode: 'PAY_PER_REQUEST',
     }),
+  );
+}
+
+/** Waits (up to 20 s) until DescribeTable reports `count` items: statistics arrive with node heartbeats. */
+export async function expectItemCount(ddb: DynamoDBClient, TableName: string, count: number): Promise<void> {
+  await eventually(
+    'item count',
+    async () => {
+      const d = await ddb.send(new DescribeTableCommand({ TableName }));
+      assert.equal(d.Table?.ItemCount, count);
+    },
+    20_000,
+    500,
   );
 }
 

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from './log.js';
 
 /** A metrics registry for one process, with prom-client's default Node process metrics. */
@@ -8,6 +8,22 @@ export function createRegistry(role: string): Registry {
   registry.setDefaultLabels({ role });
   collectDefaultMetrics({ register: registry });
   return registry;
+}
+
+/**
+ * An unlabelled counter whose value is read from `total` when Prometheus scrapes (for totals a
+ * component already keeps, so its hot path updates a plain number instead of a metric).
+ */
+export function counterOf(registry: Registry, name: string, help: string, total: () => number): void {
+  new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(total());
+    },
+  });
 }
 
 export interface AdminServerOptions {

@@ -59,7 +59,7 @@ interface LevelLike {
 class LevelEngine implements StorageEngine {
   constructor(
     readonly name: EngineName,
-    protected readonly db: LevelLike,
+    private readonly db: LevelLike,
   ) {}
 
   open(): Promise<void> {

@@ -5,5 +5,6 @@ export * from './keyspace.js';
 export * from './replication/types.js';
 export * from './replication/vnode-replica.js';
 export * from './anti-entropy/merkle.js';
+export type { RoundSummary } from './anti-entropy/anti-entropy.js';
 export * from './replication/peer-codec.js';
 export * from './replication/log-codec.js';

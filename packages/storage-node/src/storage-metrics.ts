@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { counterOf } from '@ringdb/runtime';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { ReplicationDriver } from './replication-driver.js';
 
@@ -64,60 +65,12 @@ export class StorageMetrics {
         this.inc({ direction: 'installed' }, driver.counters.snapshotsInstalled);
       },
     });
-    new Counter({
-      name: 'ringdb_storage_log_entries_compacted_total',
-      help: 'Replication log entries deleted because the data covers them',
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(driver.counters.entriesCompacted);
-      },
-    });
-    new Counter({
-      name: 'ringdb_storage_write_batches_total',
-      help: 'Replication cycles written to the engine, each one atomic batch for every vnode with work (group commit)',
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(driver.counters.writeBatches);
-      },
-    });
-    new Counter({
-      name: 'ringdb_storage_write_batch_operations_total',
-      help: 'Puts and deletes in those batches (log entries, applied items, replica state, statistics)',
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(driver.counters.writeBatchOps);
-      },
-    });
-    new Counter({
-      name: 'ringdb_storage_replication_messages_sent_total',
-      help: 'Replication messages sent to peers (appends, acknowledgements, heartbeats, votes, ...)',
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(driver.transport.sent);
-      },
-    });
-    new Counter({
-      name: 'ringdb_storage_peer_writes_total',
-      help: 'Writes on the peer streams; each carries every message queued for that peer',
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(driver.transport.writes);
-      },
-    });
-    new Counter({
-      name: 'ringdb_storage_vnodes_dropped_total',
-      help: 'Vnode replicas whose data this node deleted after the vnode moved away',
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(driver.counters.vnodesDropped);
-      },
-    });
+    counterOf(registry, 'ringdb_storage_log_entries_compacted_total', 'Replication log entries deleted because the data covers them', () => driver.counters.entriesCompacted);
+    counterOf(registry, 'ringdb_storage_write_batches_total', 'Replication cycles written to the engine, each one atomic batch for every vnode with work (group commit)', () => driver.counters.writeBatches);
+    counterOf(registry, 'ringdb_storage_write_batch_operations_total', 'Puts and deletes in those batches (log entries, applied items, replica state, statistics)', () => driver.counters.writeBatchOps);
+    counterOf(registry, 'ringdb_storage_replication_messages_sent_total', 'Replication messages sent to peers (appends, acknowledgements, heartbeats, votes, ...)', () => driver.transport.sent);
+    counterOf(registry, 'ringdb_storage_peer_writes_total', 'Writes on the peer streams; each carries every message queued for that peer', () => driver.transport.writes);
+    counterOf(registry, 'ringdb_storage_vnodes_dropped_total', 'Vnode replicas whose data this node deleted after the vnode moved away', () => driver.counters.vnodesDropped);
     const lag = () => {
       const byPeer = new Map<string, { entries: number; ms: number }>();
       const now = Date.now();

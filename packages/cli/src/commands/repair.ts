@@ -1,4 +1,5 @@
 import { CHANNEL_OPTIONS, grpc, services, unary } from '@ringdb/runtime';
+import type { RoundSummary } from '@ringdb/storage-node';
 import { env, parse } from '../args.js';
 import { readClusterState } from './cluster-view.js';
 
@@ -23,16 +24,8 @@ Options:
 Exits 1 if a node that membership reports up could not run its round.
 `;
 
-interface Summary {
-  vnodes: number;
-  comparisons: number;
-  differing: number;
-  repaired: number;
-  skipped: number;
-  failed: number;
-}
 
-const FIELDS: (keyof Summary)[] = ['vnodes', 'comparisons', 'differing', 'repaired', 'skipped', 'failed'];
+const FIELDS: (keyof RoundSummary)[] = ['vnodes', 'comparisons', 'differing', 'repaired', 'skipped', 'failed'];
 
 export async function repairCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(
@@ -52,13 +45,13 @@ export async function repairCommand(argv: string[]): Promise<void> {
   if (table !== undefined && !names.includes(table)) throw new Error(`no table named ${table}`);
   const nodes = [...state.placement.nodes].sort((x, y) => x.zone.localeCompare(y.zone) || x.id.localeCompare(y.id));
   const results = await Promise.all(
-    nodes.map(async (n): Promise<{ node: string; zone: string; status: string; summary?: Summary }> => {
+    nodes.map(async (n): Promise<{ node: string; zone: string; status: string; summary?: RoundSummary }> => {
       if (!n.alive) return { node: n.id, zone: n.zone, status: 'down' };
       const client = new (services().AntiEntropy)(n.address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
       try {
-        const reply = await unary<{ table: string }, Summary & { error: string }>(client, 'run', { table: table ?? '' }, timeoutMs);
+        const reply = await unary<{ table: string }, RoundSummary & { error: string }>(client, 'run', { table: table ?? '' }, timeoutMs);
         if (reply.error) return { node: n.id, zone: n.zone, status: `error: ${reply.error}` };
-        const summary = Object.fromEntries(FIELDS.map((f) => [f, reply[f]])) as unknown as Summary;
+        const summary = Object.fromEntries(FIELDS.map((f) => [f, reply[f]])) as unknown as RoundSummary;
         return { node: n.id, zone: n.zone, status: 'ok', summary };
       } catch (err) {
         return { node: n.id, zone: n.zone, status: `error: ${(err as Error).message}` };
@@ -67,7 +60,7 @@ export async function repairCommand(argv: string[]): Promise<void> {
       }
     }),
   );
-  const total = Object.fromEntries(FIELDS.map((f) => [f, results.reduce((s, r) => s + (r.summary?.[f] ?? 0), 0)])) as unknown as Summary;
+  const total = Object.fromEntries(FIELDS.map((f) => [f, results.reduce((s, r) => s + (r.summary?.[f] ?? 0), 0)])) as unknown as RoundSummary;
   const failedNodes = results.filter((r) => r.status !== 'ok' && r.status !== 'down').length;
   if (values.json) {
     process.stdout.write(JSON.stringify({ table: table ?? null, nodes: results, total }, null, 2) + '\n');

@@ -1,3 +1,4 @@
+import { counterOf } from '@ringdb/runtime';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AntiEntropy } from './anti-entropy.js';
 
@@ -13,15 +14,7 @@ export function registerAntiEntropyMetrics(registry: Registry, ae: AntiEntropy, 
       for (const [hex, n] of ae.repairedByTable) this.inc({ table: tableName(hex) }, n);
     },
   });
-  new Counter({
-    name: 'ringdb_antientropy_skipped_keys_total',
-    help: 'Differing keys this node, as leader, left for a later round (written meanwhile, log range no longer in memory, or both followers disagreeing with it)',
-    registers: [registry],
-    collect() {
-      this.reset();
-      this.inc(ae.skippedKeys);
-    },
-  });
+  counterOf(registry, 'ringdb_antientropy_skipped_keys_total', 'Differing keys this node, as leader, left for a later round (written meanwhile, log range no longer in memory, or both followers disagreeing with it)', () => ae.skippedKeys);
   new Counter({
     name: 'ringdb_antientropy_rounds_total',
     help: 'Anti-entropy rounds of one vnode this node led (its replicas of every table compared with its followers\'), by trigger',

@@ -249,7 +249,9 @@ export class StorageNode {
       }
     };
     call.on('data', (batch: { ops: DataOp[] }) => {
-      for (const op of batch.ops) this.handle(op, send);
+      const gets: DataOp[] = [];
+      for (const op of batch.ops) this.handle(op, send, gets);
+      if (gets.length > 0) this.serveGets(gets, send);
     });
     call.on('end', () => {
       open = false;
@@ -260,7 +262,23 @@ export class StorageNode {
     });
   }
 
-  private handle(op: DataOp, send: (reply: DataReply) => void): void {
+  /** The GetItems of one Data message, read with one getMany. */
+  private serveGets(gets: DataOp[], send: (reply: DataReply) => void): void {
+    this.engine.getMany(gets.map((op) => dataKey(op.tableId, op.vnode, op.key))).then(
+      (values) => {
+        for (let i = 0; i < gets.length; i++) {
+          const value = values[i];
+          send({ id: gets[i].id, code: ReplyCode.Ok, body: value ? itemValueJson(value) : undefined });
+        }
+      },
+      (err) => {
+        for (const op of gets) send({ id: op.id, code: ReplyCode.Error, errorType: 'InternalServerError', errorMessage: String(err) });
+      },
+    );
+  }
+
+  /** Answers one operation, or (a GetItem this node may serve) adds it to `gets` to be read with the others. */
+  private handle(op: DataOp, send: (reply: DataReply) => void, gets: DataOp[]): void {
     const replica = this.driver.replicas[op.vnode];
     const isRead = op.kind === OpKind.Get || op.kind === OpKind.Range;
     const serves = !replica || replica.role === 'none'
@@ -276,10 +294,7 @@ export class StorageNode {
     }
     switch (op.kind) {
       case OpKind.Get:
-        this.engine.get(dataKey(op.tableId, op.vnode, op.key)).then(
-          (value) => send({ id: op.id, code: ReplyCode.Ok, body: value ? itemValueJson(value) : undefined }),
-          (err) => send({ id: op.id, code: ReplyCode.Error, errorType: 'InternalServerError', errorMessage: String(err) }),
-        );
+        gets.push(op);
         return;
       case OpKind.Range:
         void this.serveRange(op, send);

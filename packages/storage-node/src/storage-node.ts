@@ -241,11 +241,14 @@ export class StorageNode {
       replies = [];
       call.write({ replies: out });
     };
+    // Replies given during one task (a Data message's reads, a replication cycle's applied writes)
+    // leave in one message as soon as that task ends: a setImmediate scheduled from the cycle
+    // (itself a setImmediate) would hold them for a whole event-loop turn.
     const send = (reply: DataReply) => {
       replies.push(reply);
       if (!scheduled) {
         scheduled = true;
-        setImmediate(flush);
+        queueMicrotask(flush);
       }
     };
     call.on('data', (batch: { ops: DataOp[] }) => {

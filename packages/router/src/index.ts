@@ -1,1 +1,2 @@
 export * from './router.js';
+export { RouterMetrics } from './router-metrics.js';

@@ -1,26 +1,69 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { HotHistogram, type HistogramSeries } from '@ringdb/runtime';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-/** The router's Prometheus metrics. Outcome is `success` or the DynamoDB error type. */
+interface RequestSeries {
+  labels: { operation: string; outcome: string };
+  /** Requests not yet handed to the counter (it takes them when scraped). */
+  pending: number;
+  time: HistogramSeries;
+}
+
+/**
+ * The router's Prometheus metrics. Outcome is `success` or the DynamoDB error type. Observing a
+ * request touches only numbers: counts and byte totals are added up here and handed to prom-client's
+ * counters when they are scraped (their `collect`), and the latency histogram is a HotHistogram.
+ */
 export class RouterMetrics {
-  private readonly requests: Counter<'operation' | 'outcome'>;
-  private readonly duration: Histogram<'operation' | 'outcome'>;
-  private readonly bytesIn: Counter;
-  private readonly bytesOut: Counter;
+  private readonly duration: HotHistogram;
+  private pendingBytesIn = 0;
+  private pendingBytesOut = 0;
   readonly retries: Counter;
 
   constructor(registry: Registry, placementVersion: () => number) {
-    this.requests = new Counter({ name: 'ringdb_router_requests_total', help: 'DynamoDB API requests by operation and outcome', labelNames: ['operation', 'outcome'], registers: [registry] });
-    this.duration = new Histogram({
-      name: 'ringdb_router_request_duration_seconds',
-      help: 'Time from a request arriving to its response being written',
+    const series = this.series;
+    new Counter({
+      name: 'ringdb_router_requests_total',
+      help: 'DynamoDB API requests by operation and outcome',
       labelNames: ['operation', 'outcome'],
-      buckets: LATENCY_BUCKETS,
       registers: [registry],
+      collect() {
+        for (const s of series.values()) {
+          if (s.pending === 0) continue;
+          this.inc(s.labels, s.pending);
+          s.pending = 0;
+        }
+      },
     });
-    this.bytesIn = new Counter({ name: 'ringdb_router_request_bytes_total', help: 'Request body bytes received', registers: [registry] });
-    this.bytesOut = new Counter({ name: 'ringdb_router_response_bytes_total', help: 'Response body bytes sent', registers: [registry] });
+    this.duration = new HotHistogram(
+      'ringdb_router_request_duration_seconds',
+      'Time from a request arriving to its response being written',
+      ['operation', 'outcome'],
+      LATENCY_BUCKETS,
+      registry,
+    );
+    const take = (which: 'pendingBytesIn' | 'pendingBytesOut') => {
+      const n = this[which];
+      this[which] = 0;
+      return n;
+    };
+    new Counter({
+      name: 'ringdb_router_request_bytes_total',
+      help: 'Request body bytes received',
+      registers: [registry],
+      collect() {
+        this.inc(take('pendingBytesIn'));
+      },
+    });
+    new Counter({
+      name: 'ringdb_router_response_bytes_total',
+      help: 'Response body bytes sent',
+      registers: [registry],
+      collect() {
+        this.inc(take('pendingBytesOut'));
+      },
+    });
     this.retries = new Counter({ name: 'ringdb_router_routing_retries_total', help: 'Operations re-sent after a wrong-node answer or a broken node stream', registers: [registry] });
     new Gauge({
       name: 'ringdb_router_placement_version',
@@ -32,20 +75,21 @@ export class RouterMetrics {
     });
   }
 
-  /** The labelled counter and histogram of each operation and outcome, looked up once (labels are bounded). */
-  private readonly children = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
+  /** Each operation and outcome's series, looked up once (operations are bounded, and so are error types). */
+  private readonly series = new Map<string, RequestSeries>();
 
   observe(operation: string, outcome: string, seconds: number, bytesIn: number, bytesOut: number): void {
     const op = operation || 'unknown';
     const id = `${op}\n${outcome}`;
-    let child = this.children.get(id);
-    if (!child) {
-      child = { count: this.requests.labels({ operation: op, outcome }), time: this.duration.labels({ operation: op, outcome }) };
-      this.children.set(id, child);
+    let s = this.series.get(id);
+    if (!s) {
+      const labels = { operation: op, outcome };
+      s = { labels, pending: 0, time: this.duration.series(labels) };
+      this.series.set(id, s);
     }
-    child.count.inc();
-    child.time.observe(seconds);
-    this.bytesIn.inc(bytesIn);
-    this.bytesOut.inc(bytesOut);
+    s.pending++;
+    s.time.observe(seconds);
+    this.pendingBytesIn += bytesIn;
+    this.pendingBytesOut += bytesOut;
   }
 }

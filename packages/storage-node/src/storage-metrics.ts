@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { counterOf } from '@ringdb/runtime';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { HotHistogram, counterOf, type HistogramSeries } from '@ringdb/runtime';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ReplicationDriver } from './replication-driver.js';
 
 const COMMIT_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
@@ -22,15 +22,16 @@ async function directoryBytes(dir: string): Promise<number> {
  * scrapes, from the replication driver's state, so the write path pays for one histogram update.
  */
 export class StorageMetrics {
-  readonly commitSeconds: Histogram;
+  readonly commitSeconds: HistogramSeries;
 
   constructor(registry: Registry, driver: ReplicationDriver, engineDir: string, tableName: (tableHex: string) => string) {
-    this.commitSeconds = new Histogram({
-      name: 'ringdb_storage_commit_duration_seconds',
-      help: 'From a write being proposed at its vnode leader to it being applied there (two of three replicas hold it)',
-      buckets: COMMIT_BUCKETS,
-      registers: [registry],
-    });
+    this.commitSeconds = new HotHistogram(
+      'ringdb_storage_commit_duration_seconds',
+      'From a write being proposed at its vnode leader to it being applied there (two of three replicas hold it)',
+      [],
+      COMMIT_BUCKETS,
+      registry,
+    ).series({});
     new Gauge({
       name: 'ringdb_storage_vnodes',
       help: 'Vnode replicas on this node by role',

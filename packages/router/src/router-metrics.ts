@@ -76,16 +76,19 @@ export class RouterMetrics {
   }
 
   /** Each operation and outcome's series, looked up once (operations are bounded, and so are error types). */
-  private readonly series = new Map<string, RequestSeries>();
+  private readonly series = new Set<RequestSeries>();
+  private readonly byOperation = new Map<string, Map<string, RequestSeries>>();
 
   observe(operation: string, outcome: string, seconds: number, bytesIn: number, bytesOut: number): void {
     const op = operation || 'unknown';
-    const id = `${op}\n${outcome}`;
-    let s = this.series.get(id);
+    let outcomes = this.byOperation.get(op);
+    if (!outcomes) this.byOperation.set(op, (outcomes = new Map()));
+    let s = outcomes.get(outcome);
     if (!s) {
       const labels = { operation: op, outcome };
       s = { labels, pending: 0, time: this.duration.series(labels) };
-      this.series.set(id, s);
+      outcomes.set(outcome, s);
+      this.series.add(s);
     }
     s.pending++;
     s.time.observe(seconds);

@@ -176,7 +176,7 @@ describe('docker-compose.yml', () => {
   it('ringdb chaos finds the storage containers by label, disrupts them and loses no acknowledged write', { skip }, tracked(async () => {
     const { code, stdout, stderr } = await ringdb([
       'chaos', '--project', project, '--endpoint', `http://127.0.0.1:${ports.router}`, '--membership', `127.0.0.1:${ports.membership}`,
-      '--router-admin', `http://127.0.0.1:${ports.routerAdmin}`, '--faults', 'kill,disconnect', '--duration', '10',
+      '--router-admin', `http://127.0.0.1:${ports.routerAdmin}`, '--faults', 'kill,disconnect', '--duration', '12',
       '--fault-seconds', '4', '--calm-seconds', '2', '--warmup', '2', '--concurrency', '4', '--seed', '5', '--settle-timeout', '90',
     ], 300_000);
     console.log(stdout.split('\n').map((l) => `# ${l}`).join('\n'));
@@ -186,6 +186,9 @@ describe('docker-compose.yml', () => {
     // All six storage containers were the candidates, with their zones from the labels.
     const containers = /containers\s+(.*)\n/.exec(stdout)?.[1] ?? '';
     for (const svc of RINGDB_SERVICES.filter((s) => s.startsWith('storage-'))) assert.match(containers, new RegExp(`${svc}\\S* \\(${svc[8]}\\)`));
+    // A second fault starts only while the phase (12 s) has not ended: the first, with its docker
+    // commands (a network disconnect and reconnect have taken 5 s here) and 2 s of calm, must end
+    // before; a third never fits (each takes at least 6 s).
     assert.match(stdout, /faults injected\s+(kill 1, disconnect 1|disconnect 1, kill 1)/);
   }));
 });

@@ -207,9 +207,11 @@ export class Cluster {
   async signal(name: string, sig: NodeJS.Signals): Promise<void> {
     const child = this.procs.get(name)?.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // Only signals that end the process are waited for (a listener per SIGSTOP/SIGCONT would pile up).
+    const ends = sig === 'SIGKILL' || sig === 'SIGTERM' || sig === 'SIGINT';
+    const exited = ends ? new Promise<void>((resolve) => child.once('exit', () => resolve())) : undefined;
     child.kill(sig);
-    if (sig === 'SIGKILL' || sig === 'SIGTERM' || sig === 'SIGINT') await exited;
+    await exited;
   }
 
   async stopAll(): Promise<void> {

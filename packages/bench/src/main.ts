@@ -7,8 +7,9 @@ const HELP = `
 Usage: npm run bench -- [options]        (node packages/bench/dist/main.js [options])
 
 Load generator for any DynamoDB-compatible endpoint (RingDB, dynalite, ...). Closed loop: each of
---concurrency workers keeps one request in flight, on random keys over the key space. Uses
-node:http with keep-alive and ready-made request bodies, not the AWS SDK, so the client stays cheap.
+--concurrency workers keeps one request in flight, on random keys over the key space. Sends over
+keep-alive connections (undici) with ready-made request bodies, not the AWS SDK, so the client
+stays cheap.
 
 Progress goes to stderr once a second. stdout gets exactly one JSON line:
   {target, op, concurrency, durationS, ops, opsPerSec, p50Ms, p90Ms, p99Ms, p999Ms,

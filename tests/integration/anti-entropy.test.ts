@@ -11,7 +11,6 @@ import { Cluster, RINGDB_BIN, eventually, sleep, createKeyValueTable } from '../
 
 const run = promisify(execFile);
 
-
 /** The value of one sample in Prometheus text (0 when absent: counters start unset). */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number {
   for (const line of text.split('\n')) {

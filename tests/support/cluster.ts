@@ -60,7 +60,6 @@ interface Proc {
   child?: ChildProcess;
 }
 
-/** Creates an on-demand table keyed by a string partition key `pk`. */
 /** Creates an on-demand table keyed by `pk` (S), and by `sk` of the given type when there is a sort key. */
 export async function createKeyValueTable(ddb: DynamoDBClient, TableName: string, sortKeyType?: 'S' | 'N'): Promise<void> {
   await ddb.send(

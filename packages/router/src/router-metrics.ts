@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { HotHistogram, type HistogramSeries } from '@ringdb/runtime';
+import { HotHistogram, counterOf, type HistogramSeries } from '@ringdb/runtime';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -12,27 +12,29 @@ interface RequestSeries {
 
 /**
  * The router's Prometheus metrics. Outcome is `success` or the DynamoDB error type. Observing a
- * request touches only numbers: counts and byte totals are added up here and handed to prom-client's
+ * request touches only numbers: counts and byte totals are added up here and read by prom-client's
  * counters when they are scraped (their `collect`), and the latency histogram is a HotHistogram.
  */
 export class RouterMetrics {
   private readonly duration: HotHistogram;
-  private pendingBytesIn = 0;
-  private pendingBytesOut = 0;
+  private bytesIn = 0;
+  private bytesOut = 0;
   readonly retries: Counter;
 
   constructor(registry: Registry, placementVersion: () => number) {
-    const series = this.series;
+    const byOperation = this.byOperation;
     new Counter({
       name: 'ringdb_router_requests_total',
       help: 'DynamoDB API requests by operation and outcome',
       labelNames: ['operation', 'outcome'],
       registers: [registry],
       collect() {
-        for (const s of series.values()) {
-          if (s.pending === 0) continue;
-          this.inc(s.labels, s.pending);
-          s.pending = 0;
+        for (const outcomes of byOperation.values()) {
+          for (const s of outcomes.values()) {
+            if (s.pending === 0) continue;
+            this.inc(s.labels, s.pending);
+            s.pending = 0;
+          }
         }
       },
     });
@@ -43,27 +45,8 @@ export class RouterMetrics {
       LATENCY_BUCKETS,
       registry,
     );
-    const take = (which: 'pendingBytesIn' | 'pendingBytesOut') => {
-      const n = this[which];
-      this[which] = 0;
-      return n;
-    };
-    new Counter({
-      name: 'ringdb_router_request_bytes_total',
-      help: 'Request body bytes received',
-      registers: [registry],
-      collect() {
-        this.inc(take('pendingBytesIn'));
-      },
-    });
-    new Counter({
-      name: 'ringdb_router_response_bytes_total',
-      help: 'Response body bytes sent',
-      registers: [registry],
-      collect() {
-        this.inc(take('pendingBytesOut'));
-      },
-    });
+    counterOf(registry, 'ringdb_router_request_bytes_total', 'Request body bytes received', () => this.bytesIn);
+    counterOf(registry, 'ringdb_router_response_bytes_total', 'Response body bytes sent', () => this.bytesOut);
     this.retries = new Counter({ name: 'ringdb_router_routing_retries_total', help: 'Operations re-sent after a wrong-node answer or a broken node stream', registers: [registry] });
     new Gauge({
       name: 'ringdb_router_placement_version',
@@ -76,7 +59,6 @@ export class RouterMetrics {
   }
 
   /** Each operation and outcome's series, looked up once (operations are bounded, and so are error types). */
-  private readonly series = new Set<RequestSeries>();
   private readonly byOperation = new Map<string, Map<string, RequestSeries>>();
 
   observe(operation: string, outcome: string, seconds: number, bytesIn: number, bytesOut: number): void {
@@ -88,11 +70,10 @@ export class RouterMetrics {
       const labels = { operation: op, outcome };
       s = { labels, pending: 0, time: this.duration.series(labels) };
       outcomes.set(outcome, s);
-      this.series.add(s);
     }
     s.pending++;
     s.time.observe(seconds);
-    this.pendingBytesIn += bytesIn;
-    this.pendingBytesOut += bytesOut;
+    this.bytesIn += bytesIn;
+    this.bytesOut += bytesOut;
   }
 }

@@ -24,7 +24,6 @@ Options:
 Exits 1 if a node that membership reports up could not run its round.
 `;
 
-
 const FIELDS: (keyof RoundSummary)[] = ['vnodes', 'comparisons', 'differing', 'repaired', 'skipped', 'failed'];
 
 export async function repairCommand(argv: string[]): Promise<void> {

@@ -84,7 +84,9 @@ export async function stopOnSignal(stop: () => Promise<void>, log: { info(msg: s
   try {
     await stop();
   } catch (err) {
-    log.warn('stop failed; exiting', { signal: sig, error: (err as Error).message });
+    // abstract-level reports a failed close as "Database is not closed" with the engine's reason as its cause.
+    const cause = (err as Error & { cause?: unknown }).cause;
+    log.warn('stop failed; exiting', { signal: sig, error: (err as Error).message, cause: cause instanceof Error ? cause.message : cause });
     process.exit(1);
   }
   log.info('stopped', { signal: sig, ms: Date.now() - started });

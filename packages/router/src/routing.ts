@@ -49,8 +49,29 @@ export class Routing {
     return this.placement?.version ?? 0;
   }
 
+  /** Whether a placement arrived: until then no key can be mapped to its vnode. */
+  get hasPlacement(): boolean {
+    return (this.placement?.vnodeCount ?? 0) > 0;
+  }
+
+  /**
+   * The ring's vnode count, which keys are hashed onto. Only known with a placement: operations
+   * wait for one first (`whenPlaced`), as a key hashed onto any other count lands on a wrong vnode.
+   */
   get vnodeCount(): number {
-    return this.placement?.vnodeCount ?? 0;
+    const count = this.placement?.vnodeCount ?? 0;
+    if (count <= 0) throw internalError('No placement yet: the request was routed before the router knew the ring');
+    return count;
+  }
+
+  /** Resolves once a placement arrived; ServiceUnavailable when none came within the request deadline. */
+  async whenPlaced(): Promise<void> {
+    const deadline = Date.now() + REQUEST_DEADLINE_MS;
+    while (!this.hasPlacement) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw unavailable('The router has no placement from the membership service yet.');
+      await this.settle(left);
+    }
   }
 
   update(state: ClusterState): void {

@@ -1,4 +1,4 @@
-import { resourceNotFound, tableIdBytes, tableKeys, type KeySchemaElement, type AttributeDefinition, type TableKeys } from '@ringdb/core';
+import { resourceNotFound, unavailable, tableIdBytes, tableKeys, type KeySchemaElement, type AttributeDefinition, type TableKeys } from '@ringdb/core';
 import { unary, type ManagedClient } from '@ringdb/runtime';
 
 export interface TableInfo {
@@ -49,7 +49,12 @@ export class TableCache {
   async get(name: string): Promise<TableInfo> {
     const cached = this.tables.get(name);
     if (cached) return cached;
-    const reply = await unary<{ name: string }, { json: string; errorType: string }>(this.membership, 'describeTable', { name });
+    let reply: { json: string; errorType: string };
+    try {
+      reply = await unary<{ name: string }, { json: string; errorType: string }>(this.membership, 'describeTable', { name });
+    } catch {
+      throw unavailable('The membership service is unavailable; the table cannot be looked up right now.');
+    }
     if (reply.errorType) throw resourceNotFound();
     const def = JSON.parse(reply.json) as Definition;
     this.remember(def);

@@ -77,7 +77,7 @@ export function checkCommon(body: Record<string, unknown>, member: 'item' | 'key
 }
 
 export function vnodeOf(ctx: RouterContext, table: TableInfo, key: PrimaryKey): number {
-  return locatePartition(table.name, key.hashBytes, ctx.routing.vnodeCount || 1).vnode;
+  return locatePartition(table.name, key.hashBytes, ctx.routing.vnodeCount).vnode;
 }
 
 /** Turns a storage node's error reply into the DynamoDB error it stands for. */

@@ -226,7 +226,7 @@ export const query: Operation = async (ctx, body) => {
       bounds.lte = undefined;
     }
   }
-  const { vnode } = locatePartition(table.name, hashKeyBytes(table.keys.hashType, condition.hash), ctx.routing.vnodeCount || 1);
+  const { vnode } = locatePartition(table.name, hashKeyBytes(table.keys.hashType, condition.hash), ctx.routing.vnodeCount);
   const page = await readPage(ctx, table, vnode, bounds, !forward, opts, opts.limit ?? Number.MAX_SAFE_INTEGER, PAGE_BYTES);
   const lastKey = page.lastKey ? decodeKey(table.keys, Buffer.from(page.lastKey, 'base64')) : undefined;
   return pageResponse(table, opts, page.items, page.count, page.scannedCount, page.scannedBytes, lastKey);
@@ -253,7 +253,7 @@ export const scan: Operation = async (ctx, body) => {
   const startKeyIn = optionalObject(body.ExclusiveStartKey, 'ExclusiveStartKey');
   const table = await ctx.tables.get(tableName!);
   // A segment is a contiguous run of vnodes; together the segments cover every vnode once.
-  const vnodes = ctx.routing.vnodeCount || 1;
+  const vnodes = ctx.routing.vnodeCount;
   const parts = total ?? 1;
   const seg = segment ?? 0;
   let vnode = Math.floor((seg * vnodes) / parts);

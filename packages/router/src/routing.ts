@@ -164,40 +164,68 @@ export class Routing {
   }
 
   /**
+   * The replica `targets` would put first when it is healthy, found without building the list:
+   * most operations go there and get their answer, so the list is built only when it does not.
+   */
+  private firstTarget(vnode: number, needsLeader: boolean): string | undefined {
+    const group = this.placement?.vnodes[vnode];
+    if (!group || group.nodes.length === 0) return undefined;
+    const leader = this.leaders.get(vnode) ?? group.nodes[group.leader];
+    if (!this.isHealthy(leader)) return undefined;
+    return needsLeader || group.nodes.includes(leader) ? leader : undefined;
+  }
+
+  /**
    * Sends one operation to the replica that can serve it, following leader hints and retrying with
    * backoff while a vnode elects a leader. A write is never sent twice when the first attempt may
    * have reached a node (its outcome is unknown): that answers InternalServerError instead.
+   * `op` must be a fresh object: its first attempt sends it as it is.
    */
   async execute(op: Omit<OpRequest, 'placementVersion'>, needsLeader: boolean): Promise<OpReply> {
     const isWrite = op.kind !== KIND_GET && op.kind !== KIND_RANGE;
     let lastProblem = 'no placement yet';
     const started = Date.now();
     const deadline = started + REQUEST_DEADLINE_MS;
+    let fresh = true;
     for (let attempt = 0; Date.now() < deadline; attempt++) {
       if (attempt > 0) {
         this.onRetry();
         await this.settle(Math.min(25 * 2 ** attempt, 200));
       }
-      const queue = this.targets(op.vnode, needsLeader);
-      const tried = new Set<string>();
+      // The first replica to try; the whole ordered list only once it did not serve the operation.
+      let queue: string[] | undefined;
+      let next = attempt === 0 ? this.firstTarget(op.vnode, needsLeader) : undefined;
+      if (next === undefined) queue = this.targets(op.vnode, needsLeader);
+      const tried: string[] = [];
       // A node that stopped answering (down, or paused) is skipped for a while even when it is
       // named as leader: its vnodes usually elect a new leader within an election timeout or two,
       // whereas a request sent to it could wait for the whole reply timeout.
       const avoidSuspects = Date.now() - started < AVOID_SUSPECTS_MS;
-      while (queue.length > 0) {
-        const nodeId = queue.shift()!;
-        if (tried.has(nodeId)) continue;
+      for (;;) {
+        let nodeId: string;
+        if (next !== undefined) {
+          nodeId = next;
+          next = undefined;
+        } else {
+          queue ??= this.targets(op.vnode, needsLeader);
+          if (queue.length === 0) break;
+          nodeId = queue.shift()!;
+        }
+        if (tried.includes(nodeId)) continue;
         if (avoidSuspects && !this.isHealthy(nodeId)) {
           lastProblem = `node ${nodeId} is not answering`;
           continue;
         }
-        tried.add(nodeId);
+        tried.push(nodeId);
         const ch = this.channel(nodeId);
         if (!ch) continue;
         let reply: OpReply;
         try {
-          // A fresh object per attempt: the channel numbers it for its stream.
-          reply = await ch.send({ ...op, placementVersion: this.placementVersion }, isWrite ? 0 : HEDGE_READ_MS);
+          // The channel numbers what it sends: a retry sends a copy (the first may still be queued).
+          const request = fresh ? (op as OpRequest) : ({ ...op } as OpRequest);
+          fresh = false;
+          request.placementVersion = this.placementVersion;
+          reply = await ch.send(request, isWrite ? 0 : HEDGE_READ_MS);
         } catch (err) {
           if (err instanceof SlowNodeError) {
             // Still waiting on it; ask the next replica too (it serves, or names the leader).
@@ -216,8 +244,9 @@ export class Routing {
           lastProblem = `node ${nodeId} cannot serve vnode ${op.vnode} now`;
           if (needsLeader) {
             const hint = reply.leaderHint;
-            if (hint && !tried.has(hint)) {
+            if (hint && !tried.includes(hint)) {
               this.leaders.set(op.vnode, hint);
+              queue ??= this.targets(op.vnode, needsLeader);
               // A leader that stopped answering may be the one the follower still names: try it last.
               if (this.isHealthy(hint)) queue.unshift(hint);
               else queue.push(hint);

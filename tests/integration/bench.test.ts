@@ -26,9 +26,20 @@ describe('npm run bench (load generator)', () => {
       for (const q of ['p50Ms', 'p90Ms', 'p99Ms', 'p999Ms']) assert.equal(typeof r[q], 'number');
       assert.ok((r.p50Ms as number) <= (r.p99Ms as number));
       assert.deepEqual(r.errors, {});
+      assert.equal(r.rate, null);
       assert.equal(typeof r.clientCpuPercent, 'number');
     });
   }
+
+  it('paced (--rate): sends at the asked rate and says so in its JSON line', async () => {
+    const { stdout } = await run(process.execPath, [BENCH, '--endpoint', cluster.endpoint, '--op', 'get', '--rate', '100', '--duration', '2', '--warmup', '0', '--keys', '100', '--concurrency', '4', '--json'], { timeout: 60_000 });
+    const r = JSON.parse(stdout.trim()) as Record<string, unknown>;
+    assert.equal(r.rate, 100);
+    // 200 requests are due in the 2 s window; a few in flight at its end do not count.
+    assert.ok((r.ops as number) >= 180 && (r.ops as number) <= 201, `ops ${r.ops}`);
+    assert.ok(Math.abs((r.opsPerSec as number) - 100) <= 10, `ops/s ${r.opsPerSec}`);
+    assert.deepEqual(r.errors, {});
+  });
 
   it('prints help, and refuses bad flags with exit code 2', async () => {
     const { stdout } = await run(process.execPath, [BENCH, '--help']);

@@ -8,9 +8,12 @@ import { parseArgs } from 'node:util';
 import type { RunResult } from './load-runner.js';
 import { formatSummary, summarise } from './profile-summary.js';
 import { treeCpuSeconds } from './proc-tree.js';
-import { formatCpuByRole, formatTable, type CompareRow } from './report.js';
+import { formatCpuByRole, formatHalfLoadTable, formatTable, type CompareRow } from './report.js';
 import { DESCRIPTIONS, TARGETS, startTarget, stopAllTargets, type RunningTarget, type TargetName } from './targets.js';
 import type { Op } from './workloads.js';
+
+/** The p99 latency targets at half of peak throughput (issue #5), by workload. */
+const HALF_LOAD_P99_MS = { get: 5, put: 10 } as const;
 
 const HELP = `
 Usage: npm run bench:compare -- [options]     (node packages/bench/dist/compare.js [options])
@@ -20,6 +23,9 @@ Starts each target in turn on free loopback ports with its data in a fresh tempo
 it with the load generator (packages/bench/dist/main.js) as a separate process, stops it and
 removes its data, then prints one table: ops/s, latency, ops/s relative to dynalite, and the CPU
 used by the client and by the server processes (% of one core; this machine has ${os.cpus().length}).
+After each closed-loop put and get it runs the same workload paced at half the throughput just
+measured, and prints a second table: latency at half of peak against the targets (p99 GetItem
+under ${HALF_LOAD_P99_MS.get} ms, PutItem under ${HALF_LOAD_P99_MS.put} ms).
 
 Options:
   --duration <s>       measured seconds per workload (default 10)
@@ -33,6 +39,7 @@ Options:
   --targets <list>     from ${TARGETS.join(',')} (default all)
   --item-bytes <n>     item size (default 1024)
   --keys <n>           key space (default 10000)
+  --no-half-load       skip the paced runs at half of peak
   --cpu-prof <dir>     run the servers under \`node --cpu-prof\` and write their profiles to <dir>
                        (named <target>-<process>.cpuprofile), then print their top functions
   --json               one JSON line per workload and target instead of the table
@@ -78,12 +85,13 @@ interface Settings {
  * Runs the load generator against a target, forwarding its progress. The servers' CPU time is read
  * from /proc when the generator announces the measured window and again when it reports.
  */
-function runGenerator(t: RunningTarget, op: Op, s: Settings): Promise<CompareRow> {
+function runGenerator(t: RunningTarget, op: Op, s: Settings, rate = 0): Promise<CompareRow> {
   return new Promise((resolve, reject) => {
     const args = [
       GENERATOR, '--endpoint', t.endpoint, '--op', op, '--label', t.name, '--json',
       '--concurrency', String(s.concurrency), '--duration', String(s.duration), '--warmup', String(s.warmup),
       '--item-bytes', String(s.itemBytes), '--keys', String(s.keys),
+      ...(rate > 0 ? ['--rate', String(rate)] : []),
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     generator = child;
@@ -157,7 +165,7 @@ async function main(): Promise<void> {
       options: {
         duration: { type: 'string' }, warmup: { type: 'string' }, settle: { type: 'string' }, concurrency: { type: 'string' },
         ops: { type: 'string' }, targets: { type: 'string' }, 'item-bytes': { type: 'string' },
-        keys: { type: 'string' }, 'cpu-prof': { type: 'string' }, json: { type: 'boolean' },
+        keys: { type: 'string' }, 'cpu-prof': { type: 'string' }, json: { type: 'boolean' }, 'no-half-load': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -187,6 +195,8 @@ async function main(): Promise<void> {
     `(and ${settle}s of settling per target); ` +
     `concurrency ${settings.concurrency}, ${settings.itemBytes}-byte items, ${settings.keys} keys`);
   const rows: CompareRow[] = [];
+  const halfRows: CompareRow[] = [];
+  const halfLoad = !values['no-half-load'];
   const profiles: string[] = [];
   for (const name of targets as TargetName[]) {
     if (interrupted) break;
@@ -209,6 +219,14 @@ async function main(): Promise<void> {
         rows.push(row);
         if (values.json) process.stdout.write(JSON.stringify(row) + '\n');
         err(`  => ${row.opsPerSec} ops/s, p99 ${row.p99Ms} ms, client CPU ${row.clientCpuPercent}%, server CPU ${row.serverCpuPercent}%`);
+        if (halfLoad && (op === 'get' || op === 'put') && row.opsPerSec >= 2 && !interrupted) {
+          const rate = Math.floor(row.opsPerSec / 2);
+          err(`  -- ${name} ${op} paced at ${rate}/s (half of peak)`);
+          const half = await runGenerator(t, op, settings, rate);
+          halfRows.push(half);
+          if (values.json) process.stdout.write(JSON.stringify(half) + '\n');
+          err(`  => ${half.opsPerSec} ops/s, p50 ${half.p50Ms} ms, p99 ${half.p99Ms} ms`);
+        }
       }
     } finally {
       err(`  stopping ${name}`);
@@ -226,6 +244,10 @@ async function main(): Promise<void> {
     process.stdout.write(`\nRingDB vs dynalite, ${date} UTC, ${os.cpus().length} cores, Node ${process.version}; ` +
       `concurrency ${settings.concurrency}, ${settings.itemBytes}-byte items, ${settings.keys} keys, ${settings.duration}s per workload\n\n`);
     process.stdout.write(formatTable(rows) + '\n\nserver CPU by process (% of one core):\n' + formatCpuByRole(rows) + '\n');
+    if (halfRows.length > 0) {
+      process.stdout.write(`\nlatency at half of peak throughput (paced; latency from when each request was due):\n` +
+        formatHalfLoadTable(halfRows, HALF_LOAD_P99_MS) + '\n');
+    }
   }
   if (profDir) {
     for (const f of profiles) process.stdout.write('\n' + formatSummary(path.basename(f), summarise(f, 15)) + '\n');

@@ -10,6 +10,12 @@ export interface RunOptions {
   concurrency: number;
   durationS: number;
   warmupS: number;
+  /**
+   * Operations per second to send at (0: closed loop, as fast as the workers go). Paced, a request
+   * is due every 1/rate s and its latency counts from when it was due, so time spent waiting for a
+   * free worker counts too (no coordinated omission); `concurrency` caps what is in flight.
+   */
+  rate?: number;
   /** Progress lines (stderr), once a second. */
   log: (line: string) => void;
 }
@@ -19,6 +25,8 @@ export interface RunResult {
   target: string;
   op: string;
   concurrency: number;
+  /** The pace asked for in ops/s (null: closed loop). */
+  rate: number | null;
   durationS: number;
   ops: number;
   opsPerSec: number;
@@ -41,8 +49,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /**
- * Runs one closed-loop workload: `concurrency` workers, each with one request in flight, send
- * random keys over the key space for warmup + duration seconds. Only operations that complete
+ * Runs one workload: `concurrency` workers, each with one request in flight, send random keys over
+ * the key space for warmup + duration seconds, as fast as they can (closed loop) or paced at
+ * `rate` operations per second. Only operations that complete
  * inside the measured window count; their latencies go into a fixed histogram. Errors (HTTP
  * errors by DynamoDB type, network errors by code, a GetItem that finds no item, a Query that
  * returns fewer than its 10 items) are counted by type and not timed.
@@ -76,13 +85,25 @@ export async function runLoad(o: RunOptions): Promise<RunResult> {
     let completed = 0; // successes in any phase, for progress
     let failed = 0;
 
+    const rate = o.rate ?? 0;
+    const interval = rate > 0 ? 1000 / rate : 0;
+    let due = performance.now();
     const worker = async () => {
       const t = templatesFor(spec, data);
       while (phase !== 'done') {
+        let start = 0;
+        if (interval > 0) {
+          // The next request due, whichever worker is free first; a late one is sent at once.
+          start = due;
+          due += interval;
+          const wait = start - performance.now();
+          if (wait >= 1) await sleep(wait);
+          if ((phase as Phase) === 'done') break;
+        }
         const k = Math.floor(Math.random() * keySpace);
         const tpl = spec.op === 'mix' ? (Math.random() < 0.2 ? t.put! : t.get!) : (t.put ?? t.get ?? t.query)!;
         const body = tpl.setKey(k);
-        const start = performance.now();
+        if (interval === 0) start = performance.now();
         const r = await client.call(tpl.operation, body);
         const us = (performance.now() - start) * 1000;
         let errorType = r.errorType;
@@ -106,6 +127,7 @@ export async function runLoad(o: RunOptions): Promise<RunResult> {
     let cpuStart = process.cpuUsage();
     const startedAt = new Date();
     const begin = performance.now();
+    due = begin;
     if (phase === 'measure') o.log(`${tag} measuring for ${o.durationS}s`);
     let lastCompleted = 0;
     let lastTick = begin;
@@ -142,6 +164,7 @@ export async function runLoad(o: RunOptions): Promise<RunResult> {
       target: o.label,
       op: spec.op,
       concurrency: o.concurrency,
+      rate: rate > 0 ? rate : null,
       durationS: round(wallMs / 1000, 2),
       ops,
       opsPerSec: Math.round((ops * 1000) / wallMs),

@@ -7,12 +7,13 @@ const HELP = `
 Usage: npm run bench -- [options]        (node packages/bench/dist/main.js [options])
 
 Load generator for any DynamoDB-compatible endpoint (RingDB, dynalite, ...). Closed loop: each of
---concurrency workers keeps one request in flight, on random keys over the key space. Sends over
-keep-alive connections (undici) with ready-made request bodies, not the AWS SDK, so the client
-stays cheap.
+--concurrency workers keeps one request in flight, on random keys over the key space; or paced
+(--rate): a request is due every 1/rate seconds and its latency counts from when it was due, so
+waiting for a free worker counts too. Sends over keep-alive connections (undici) with ready-made
+request bodies, not the AWS SDK, so the client stays cheap.
 
 Progress goes to stderr once a second. stdout gets exactly one JSON line:
-  {target, op, concurrency, durationS, ops, opsPerSec, p50Ms, p90Ms, p99Ms, p999Ms,
+  {target, op, concurrency, rate, durationS, ops, opsPerSec, p50Ms, p90Ms, p99Ms, p999Ms,
    errors: {<type>: n}, clientCpuPercent, ...}
 clientCpuPercent is this process's own CPU time over the measured wall time, in % of one core:
 near 100 means the client, not the server, was the bottleneck.
@@ -21,6 +22,8 @@ Options:
   --endpoint <url>       DynamoDB endpoint (default http://127.0.0.1:8000)
   --op <op>              put | get | query | mix (80% get / 20% put) (default put)
   --concurrency <n>      requests in flight (default 16)
+  --rate <ops/s>         pace at this many operations per second, at most --concurrency in
+                         flight (default: closed loop, as fast as the workers go)
   --duration <s>         measured seconds (default 10)
   --warmup <s>           unmeasured seconds before that (default 2)
   --item-bytes <n>       item size in bytes (default 1024)
@@ -54,7 +57,7 @@ async function main(): Promise<void> {
   try {
     values = parseArgs({
       options: {
-        endpoint: { type: 'string' }, op: { type: 'string' }, concurrency: { type: 'string' },
+        endpoint: { type: 'string' }, op: { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' },
         duration: { type: 'string' }, warmup: { type: 'string' }, 'item-bytes': { type: 'string' },
         keys: { type: 'string' }, table: { type: 'string' }, label: { type: 'string' },
         json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
@@ -87,6 +90,7 @@ async function main(): Promise<void> {
     label: (values.label as string | undefined) ?? endpoint,
     spec: { op, table: (values.table as string | undefined) ?? defaultTable(op), keys, itemBytes },
     concurrency,
+    rate: positiveNumber('rate', values.rate as string, 0, false),
     durationS: positiveNumber('duration', values.duration as string, 10, false) || fail('--duration must be > 0'),
     warmupS: positiveNumber('warmup', values.warmup as string, 2, false),
     log: (line) => process.stderr.write(line + '\n'),
@@ -94,7 +98,7 @@ async function main(): Promise<void> {
   if (!values.json) {
     const errs = Object.entries(result.errors).map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
     process.stderr.write(
-      `${result.target} ${result.op}: ${result.opsPerSec} ops/s over ${result.durationS}s (${result.ops} ops), ` +
+      `${result.target} ${result.op}${result.rate ? ` paced at ${result.rate}/s` : ''}: ${result.opsPerSec} ops/s over ${result.durationS}s (${result.ops} ops), ` +
         `latency ms p50 ${result.p50Ms} p90 ${result.p90Ms} p99 ${result.p99Ms} p99.9 ${result.p999Ms}, ` +
         `errors ${errs}, client CPU ${result.clientCpuPercent}% of one core\n`,
     );

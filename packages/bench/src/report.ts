@@ -15,7 +15,7 @@ const pad = (s: string, n: number, right = false) => (right ? s.padStart(n) : s.
 export function formatTable(rows: CompareRow[]): string {
   const head = ['target', 'op', 'ops/s', 'p50 ms', 'p99 ms', 'vs dynalite', 'client CPU %', 'server CPU %', 'errors'];
   const right = [false, false, true, true, true, true, true, true, false];
-  const body = rows.map((r) => [
+  return markdown(head, right, rows.map((r) => [
     r.target,
     r.op,
     String(r.opsPerSec),
@@ -24,8 +24,35 @@ export function formatTable(rows: CompareRow[]): string {
     r.vsDynalite === null ? '-' : `${r.vsDynalite.toFixed(2)}x`,
     r.clientCpuPercent.toFixed(0),
     r.serverCpuPercent.toFixed(0),
-    Object.entries(r.errors).map(([k, v]) => `${k}:${v}`).join(' ') || '0',
-  ]);
+    errorList(r),
+  ]));
+}
+
+function errorList(r: CompareRow): string {
+  return Object.entries(r.errors).map(([k, v]) => `${k}:${v}`).join(' ') || '0';
+}
+
+/** The paced runs at half of peak: their latency against the p99 target of their workload. */
+export function formatHalfLoadTable(rows: CompareRow[], targets: Readonly<Record<string, number>>): string {
+  const head = ['target', 'op', 'paced at ops/s', 'ops/s', 'p50 ms', 'p99 ms', 'p99 target ms', 'met', 'errors'];
+  const right = [false, false, true, true, true, true, true, false, false];
+  return markdown(head, right, rows.map((r) => {
+    const goal = targets[r.op];
+    return [
+      r.target,
+      r.op,
+      String(r.rate ?? '-'),
+      String(r.opsPerSec),
+      r.p50Ms.toFixed(2),
+      r.p99Ms.toFixed(2),
+      goal === undefined ? '-' : String(goal),
+      goal === undefined ? '-' : r.p99Ms < goal ? 'yes' : 'no',
+      errorList(r),
+    ];
+  }));
+}
+
+function markdown(head: string[], right: boolean[], body: string[][]): string {
   const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => pad(c, width[i], right[i])).join(' | ')} |`;
   const rule = `|${width.map((w, i) => (right[i] ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|')}|`;

@@ -54,6 +54,7 @@ const TIMINGS: ReplicaTimings = {
   resendMs: 150,
   maxEntriesPerMessage: 4,
   retainedEntries: 8, // small: catch-up exercises reading the log back from "disk"
+  memoryEntries: 2, // and most applied entries are stubs in memory, their writes read from "disk"
   compactionStep: 4, // and the log is compacted soon after: slow followers need snapshots
   leaseFraction: 0.8,
   transferCooldownMs: 400,

@@ -163,8 +163,17 @@ export interface ReplicaTimings {
   resendMs: number;
   /** At most this many entries in one append message. */
   maxEntriesPerMessage: number;
-  /** Applied entries kept in memory for slow followers; older ones are fetched from disk. */
+  /**
+   * Applied entries kept for slow followers: their index and term in memory, their writes in the
+   * durable log, from which a follower that falls behind is sent them.
+   */
   retainedEntries: number;
+  /**
+   * Applied entries whose writes are also kept in memory (the last ones, which a follower that is
+   * only a little behind asks for); older entries keep only their index and term there, so memory
+   * does not grow with retainedEntries times the item size.
+   */
+  memoryEntries: number;
   /**
    * The durable log is compacted up to the oldest entry kept in memory once that many entries can
    * go at once; a follower that needs compacted entries gets a snapshot of the vnode's data.
@@ -183,6 +192,7 @@ export const DEFAULT_TIMINGS: ReplicaTimings = {
   resendMs: 1_000,
   maxEntriesPerMessage: 512,
   retainedEntries: 4_096,
+  memoryEntries: 64,
   compactionStep: 1_024,
   leaseFraction: 0.8,
   transferCooldownMs: 2_000,

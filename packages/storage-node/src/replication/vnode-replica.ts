@@ -133,9 +133,13 @@ export class VnodeReplica {
   /** An interrupted or ongoing snapshot install: the data is not usable. */
   installing: boolean;
 
-  /** Entries (floorIndex, lastIndex], contiguous. */
+  /**
+   * Entries (floorIndex, lastIndex], contiguous. Those up to `stubbedUpTo` (all applied) may be
+   * stubs: index, term and configuration only, their writes left to the durable log.
+   */
   private tail: LogEntry[];
   private floorIndex: number;
+  private stubbedUpTo = 0;
   private floorTerm: number;
   private appliedTerm: number;
 
@@ -801,7 +805,7 @@ export class VnodeReplica {
    * keys that really differ.
    */
   entriesBetween(after: number, upTo: number): readonly LogEntry[] | undefined {
-    if (after < this.floorIndex || upTo > this.lastIndex || after > upTo) return undefined;
+    if (after < this.memoryFloor || upTo > this.lastIndex || after > upTo) return undefined;
     const first = this.floorIndex + 1;
     return this.tail.slice(after + 1 - first, upTo + 1 - first);
   }
@@ -815,10 +819,14 @@ export class VnodeReplica {
     return undefined;
   }
 
+  /** Entries after this index are held in memory with their writes. */
+  private get memoryFloor(): number {
+    return Math.max(this.floorIndex, this.stubbedUpTo);
+  }
+
   private entriesFrom(from: number, max: number): LogEntry[] | undefined {
-    const first = this.floorIndex + 1;
-    if (from < first) return undefined;
-    const start = from - first;
+    if (from <= this.memoryFloor) return undefined;
+    const start = from - (this.floorIndex + 1);
     return this.tail.slice(start, start + max);
   }
 
@@ -976,7 +984,7 @@ export class VnodeReplica {
       if (prevTerm === undefined || entries === undefined) {
         // Older than what is kept in memory: the driver reads it from disk.
         pr.fetching = true;
-        const to = Math.min(this.floorIndex, pr.next + this.timings.maxEntriesPerMessage - 1);
+        const to = Math.min(this.memoryFloor, pr.next + this.timings.maxEntriesPerMessage - 1);
         this.fetches.push({ vnode: this.vnode, peer, from: pr.next, to: Math.max(to, pr.next) });
         continue;
       }
@@ -1115,6 +1123,17 @@ export class VnodeReplica {
       this.tail = this.tail.slice(drop);
       this.floorIndex = last.index;
       this.floorTerm = last.term;
+    }
+    // Older applied entries keep only index, term and configuration in memory (new objects: a
+    // Ready being written may still hold the originals).
+    const stubTo = this.applied - this.timings.memoryEntries;
+    if (stubTo > this.memoryFloor) {
+      const first = this.floorIndex + 1;
+      for (let i = this.memoryFloor + 1; i <= stubTo; i++) {
+        const e = this.tail[i - first];
+        if (e.mutations.length > 0) this.tail[i - first] = isConfig(e) ? { index: e.index, term: e.term, mutations: [], config: e.config } : { index: e.index, term: e.term, mutations: [] };
+      }
+      this.stubbedUpTo = stubTo;
     }
     if (!this.installing && this.floorIndex - this.logStart >= this.timings.compactionStep && this.floorIndex <= this.applied) {
       this.compactFrom = this.logStart;

@@ -8,3 +8,5 @@ export * from './anti-entropy/merkle.js';
 export type { RoundSummary } from './anti-entropy/anti-entropy.js';
 export * from './replication/peer-codec.js';
 export * from './replication/log-codec.js';
+export * from './replication-driver.js';
+export * from './peer-transport.js';

@@ -259,6 +259,22 @@ export class ReplicationDriver {
     return leader === this.self ? '' : leader;
   }
 
+  /**
+   * The log entries (after, upTo] of a local replica: from memory when it holds them whole, else
+   * (applied ones only) read back from the durable log; undefined when some of them are gone.
+   */
+  async logEntriesBetween(vnode: number, after: number, upTo: number): Promise<readonly LogEntry[] | undefined> {
+    const replica = this.replicas[vnode];
+    if (!replica) return undefined;
+    const inMemory = replica.entriesBetween(after, upTo);
+    if (inMemory) return inMemory;
+    if (after > upTo || upTo > replica.applied || after < replica.logStart) return undefined;
+    if (after === upTo) return [];
+    const rows = await this.engine.range(logRange(vnode, after + 1, upTo));
+    if (rows.length !== upTo - after) return undefined; // compacted meanwhile
+    return rows.map(([k, v]) => decodeLogEntry(Number(k.readBigUInt64BE(3)), v));
+  }
+
   appliedIndex(vnode: number): number {
     return this.replicas[vnode]?.applied ?? 0;
   }

@@ -222,7 +222,7 @@ export class AntiEntropy {
       // Keys a log entry between the two snapshots wrote differ only because of timing.
       const lo = Math.min(local.applied, reply.applied);
       const hi = Math.max(local.applied, reply.applied);
-      const between = replica?.canWrite ? replica.entriesBetween(lo, hi) : undefined;
+      const between = replica?.canWrite ? await this.driver.logEntriesBetween(vnode, lo, hi) : undefined;
       if (between === undefined) {
         out.skipped += candidates.size;
         continue;
@@ -317,7 +317,7 @@ export class AntiEntropy {
         this.following(req.vnode, req.from);
         const replica = this.driver.replicas[req.vnode]!;
         if (replica.applied < req.asOf) return 'behind';
-        const later = replica.entriesBetween(req.asOf, replica.applied);
+        const later = await this.driver.logEntriesBetween(req.vnode, req.asOf, replica.applied);
         if (later === undefined) return { error: '', repaired: 0, skipped: req.items.length };
         const overtaken = new Set<string>();
         for (const e of later) for (const m of e.mutations) if (m.tableId.equals(req.tableId)) overtaken.add(m.key.toString('hex'));

@@ -135,7 +135,7 @@ export class VnodeReplica {
 
   /**
    * Entries (floorIndex, lastIndex], contiguous. Those up to `stubbedUpTo` (all applied) may be
-   * stubs: index, term and configuration only, their writes left to the durable log.
+   * stubs: index, term and configuration, without their writes (those are in the durable log).
    */
   private tail: LogEntry[];
   private floorIndex: number;
@@ -800,9 +800,10 @@ export class VnodeReplica {
   }
 
   /**
-   * The log entries (after, upTo] if every one of them is still held in memory, else undefined.
-   * Read-only; anti-entropy uses it to tell keys written between two replicas' snapshots apart from
-   * keys that really differ.
+   * The log entries (after, upTo] if every one of them is held whole in memory, else undefined
+   * (the driver's `logEntriesBetween` then reads them from the durable log). Read-only;
+   * anti-entropy uses it to tell keys written between two replicas' snapshots apart from keys that
+   * really differ.
    */
   entriesBetween(after: number, upTo: number): readonly LogEntry[] | undefined {
     if (after < this.memoryFloor || upTo > this.lastIndex || after > upTo) return undefined;
@@ -1131,7 +1132,7 @@ export class VnodeReplica {
       const first = this.floorIndex + 1;
       for (let i = this.memoryFloor + 1; i <= stubTo; i++) {
         const e = this.tail[i - first];
-        if (e.mutations.length > 0) this.tail[i - first] = isConfig(e) ? { index: e.index, term: e.term, mutations: [], config: e.config } : { index: e.index, term: e.term, mutations: [] };
+        if (e.mutations.length > 0) this.tail[i - first] = { ...e, mutations: [] };
       }
       this.stubbedUpTo = stubTo;
     }

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { RunResult } from './load-runner.js';
 import { formatSummary, summarise } from './profile-summary.js';
-import { treeCpuSeconds } from './proc-tree.js';
+import { treeCpuSeconds, treeRssBytes } from './proc-tree.js';
 import { formatCpuByRole, formatHalfLoadTable, formatTable, type CompareRow } from './report.js';
 import { DESCRIPTIONS, TARGETS, startTarget, stopAllTargets, type RunningTarget, type TargetName } from './targets.js';
 import type { Op } from './workloads.js';
@@ -22,7 +22,8 @@ Starts each target in turn on free loopback ports with its data in a fresh tempo
 (dynalite on disk; RingDB with one zone; RingDB with three zones), runs the same workloads against
 it with the load generator (packages/bench/dist/main.js) as a separate process, stops it and
 removes its data, then prints one table: ops/s, latency, ops/s relative to dynalite, and the CPU
-used by the client and by the server processes (% of one core; this machine has ${os.cpus().length}).
+used by the client and by the server processes (% of one core; this machine has ${os.cpus().length}), and
+the servers' resident memory (all their processes together) at the end of each workload.
 After each closed-loop put and get it runs the same workload paced at half the throughput just
 measured, and prints a second table: latency at half of peak against the targets (p99 GetItem
 under ${HALF_LOAD_P99_MS.get} ms, PutItem under ${HALF_LOAD_P99_MS.put} ms).
@@ -98,7 +99,7 @@ function runGenerator(t: RunningTarget, op: Op, s: Settings, rate = 0): Promise<
     let out = '';
     let errBuf = '';
     let cpuStart: { at: number; cpu: Map<string, number> } | undefined;
-    let cpuEnd: { at: number; cpu: Map<string, number> } | undefined;
+    let cpuEnd: { at: number; cpu: Map<string, number>; rss: number } | undefined;
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => {
       errBuf += chunk;
@@ -113,7 +114,7 @@ function runGenerator(t: RunningTarget, op: Op, s: Settings, rate = 0): Promise<
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (chunk: string) => {
       out += chunk;
-      if (!cpuEnd && out.includes('\n')) cpuEnd = { at: performance.now(), cpu: treeCpuSeconds(t.pid) };
+      if (!cpuEnd && out.includes('\n')) cpuEnd = { at: performance.now(), cpu: treeCpuSeconds(t.pid), rss: treeRssBytes(t.pid) };
     });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
@@ -130,7 +131,8 @@ function runGenerator(t: RunningTarget, op: Op, s: Settings, rate = 0): Promise<
           total += pct;
         }
       }
-      resolve({ ...result, vsDynalite: null, serverCpuPercent: Math.round(total), serverCpuByRole: byRole });
+      const serverRssMb = cpuEnd ? Math.round(cpuEnd.rss / 1048576) : 0;
+      resolve({ ...result, vsDynalite: null, serverCpuPercent: Math.round(total), serverCpuByRole: byRole, serverRssMb });
     });
   });
 }

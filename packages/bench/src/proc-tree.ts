@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * Linux /proc helpers for the benchmark's own child processes: find a process's descendants (to
- * stop a whole cluster by PID) and read their CPU time (to show how busy the servers were).
+ * stop a whole cluster by PID) and read their CPU time and memory (to show how busy and how big
+ * the servers were).
  */
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, 100 on Linux x86 and arm
 
@@ -80,4 +81,18 @@ export function treeCpuSeconds(root: number): Map<string, number> {
     out.set(role, (out.get(role) ?? 0) + s.ticks / CLOCK_TICKS_PER_SECOND);
   }
   return out;
+}
+
+/** Resident memory (VmRSS) of root and its descendants together, in bytes. */
+export function treeRssBytes(root: number): number {
+  let total = 0;
+  for (const pid of [root, ...descendants(root)]) {
+    try {
+      const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) total += Number(m[1]) * 1024;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
 }

@@ -7,14 +7,16 @@ export interface CompareRow extends RunResult {
   /** CPU of all the target's processes over the measured window, % of one core. */
   serverCpuPercent: number;
   serverCpuByRole: Record<string, number>;
+  /** Resident memory of all the target's processes together at the end of the run, MiB. */
+  serverRssMb: number;
 }
 
 const pad = (s: string, n: number, right = false) => (right ? s.padStart(n) : s.padEnd(n));
 
 /** A Markdown table (aligned, so it also reads in a terminal). */
 export function formatTable(rows: CompareRow[]): string {
-  const head = ['target', 'op', 'ops/s', 'p50 ms', 'p99 ms', 'vs dynalite', 'client CPU %', 'server CPU %', 'errors'];
-  const right = [false, false, true, true, true, true, true, true, false];
+  const head = ['target', 'op', 'ops/s', 'p50 ms', 'p99 ms', 'vs dynalite', 'client CPU %', 'server CPU %', 'server RSS MB', 'errors'];
+  const right = [false, false, true, true, true, true, true, true, true, false];
   return markdown(head, right, rows.map((r) => [
     r.target,
     r.op,
@@ -24,6 +26,7 @@ export function formatTable(rows: CompareRow[]): string {
     r.vsDynalite === null ? '-' : `${r.vsDynalite.toFixed(2)}x`,
     r.clientCpuPercent.toFixed(0),
     r.serverCpuPercent.toFixed(0),
+    String(r.serverRssMb),
     errorList(r),
   ]));
 }

@@ -23,7 +23,8 @@ Options:
   --op <op>              put | get | query | mix (80% get / 20% put) (default put)
   --concurrency <n>      requests in flight (default 16)
   --rate <ops/s>         pace at this many operations per second, at most --concurrency in
-                         flight (default: closed loop, as fast as the workers go)
+                         flight (keep it above rate x latency, or requests queue in the client)
+                         (default: closed loop, as fast as the workers go)
   --duration <s>         measured seconds (default 10)
   --warmup <s>           unmeasured seconds before that (default 2)
   --item-bytes <n>       item size in bytes (default 1024)

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { RunResult } from './load-runner.js';
 import { formatSummary, summarise } from './profile-summary.js';
-import { treeCpuSeconds, treeRssBytes } from './proc-tree.js';
+import { processTree, treeCpuSeconds, treeRssBytes } from './proc-tree.js';
 import { formatCpuByRole, formatHalfLoadTable, formatTable, type CompareRow } from './report.js';
 import { DESCRIPTIONS, TARGETS, startTarget, stopAllTargets, type RunningTarget, type TargetName } from './targets.js';
 import type { Op } from './workloads.js';
@@ -110,14 +110,17 @@ function runGenerator(t: RunningTarget, op: Op, s: Settings, rate = 0): Promise<
       while ((nl = errBuf.indexOf('\n')) >= 0) {
         const line = errBuf.slice(0, nl);
         errBuf = errBuf.slice(nl + 1);
-        if (line.includes('measuring for')) cpuStart = { at: performance.now(), cpu: treeCpuSeconds(t.pid) };
+        if (line.includes('measuring for')) cpuStart = { at: performance.now(), cpu: treeCpuSeconds(processTree(t.pid)) };
         err(`    ${line}`);
       }
     });
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (chunk: string) => {
       out += chunk;
-      if (!cpuEnd && out.includes('\n')) cpuEnd = { at: performance.now(), cpu: treeCpuSeconds(t.pid), rss: treeRssBytes(t.pid) };
+      if (!cpuEnd && out.includes('\n')) {
+        const pids = processTree(t.pid);
+        cpuEnd = { at: performance.now(), cpu: treeCpuSeconds(pids), rss: treeRssBytes(pids) };
+      }
     });
     child.on('error', reject);
     child.on('exit', (code, signal) => {

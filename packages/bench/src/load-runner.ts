@@ -87,7 +87,7 @@ export async function runLoad(o: RunOptions): Promise<RunResult> {
 
     const rate = o.rate ?? 0;
     const interval = rate > 0 ? 1000 / rate : 0;
-    let due = performance.now();
+    let due = 0; // when the next paced request is due: set when the run begins
     const worker = async () => {
       const t = templatesFor(spec, data);
       while (phase !== 'done') {

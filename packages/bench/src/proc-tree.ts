@@ -71,10 +71,15 @@ export function roleOf(pid: number): string {
   }
 }
 
-/** CPU seconds used so far by root and each descendant, by role. */
-export function treeCpuSeconds(root: number): Map<string, number> {
+/** Root and its live descendants. */
+export function processTree(root: number): number[] {
+  return [root, ...descendants(root)];
+}
+
+/** CPU seconds used so far by each of `pids` (a processTree), by role. */
+export function treeCpuSeconds(pids: number[]): Map<string, number> {
   const out = new Map<string, number>();
-  for (const pid of [root, ...descendants(root)]) {
+  for (const pid of pids) {
     const s = stat(pid);
     if (!s) continue;
     const role = roleOf(pid);
@@ -83,10 +88,10 @@ export function treeCpuSeconds(root: number): Map<string, number> {
   return out;
 }
 
-/** Resident memory (VmRSS) of root and its descendants together, in bytes. */
-export function treeRssBytes(root: number): number {
+/** Resident memory (VmRSS) of `pids` (a processTree) together, in bytes. */
+export function treeRssBytes(pids: number[]): number {
   let total = 0;
-  for (const pid of [root, ...descendants(root)]) {
+  for (const pid of pids) {
     try {
       const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (m) total += Number(m[1]) * 1024;

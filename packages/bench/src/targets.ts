@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoHttp } from './http-load.js';
-import { alive, descendants, roleOf } from './proc-tree.js';
+import { alive, descendants, processTree, roleOf } from './proc-tree.js';
 
 /**
  * The servers the comparison runs, each started on free loopback ports with its data in a fresh
@@ -210,6 +210,6 @@ export async function startTarget(name: TargetName, o: StartOptions): Promise<Ru
     await target.stop();
     throw err;
   }
-  for (const p of [target.pid, ...descendants(target.pid)]) target.roles.set(p, roleOf(p));
+  for (const p of processTree(target.pid)) target.roles.set(p, roleOf(p));
   return target;
 }

@@ -194,8 +194,7 @@ export class Routing {
       }
       // The first replica to try; the whole ordered list only once it did not serve the operation.
       let queue: string[] | undefined;
-      let next = attempt === 0 ? this.firstTarget(op.vnode, needsLeader) : undefined;
-      if (next === undefined) queue = this.targets(op.vnode, needsLeader);
+      let next = this.firstTarget(op.vnode, needsLeader);
       const tried: string[] = [];
       // A node that stopped answering (down, or paused) is skipped for a while even when it is
       // named as leader: its vnodes usually elect a new leader within an election timeout or two,

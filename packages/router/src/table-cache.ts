@@ -1,5 +1,6 @@
-import { resourceNotFound, unavailable, tableIdBytes, tableKeys, type KeySchemaElement, type AttributeDefinition, type TableKeys } from '@ringdb/core';
-import { unary, type ManagedClient } from '@ringdb/runtime';
+import { resourceNotFound, tableIdBytes, tableKeys, type KeySchemaElement, type AttributeDefinition, type TableKeys } from '@ringdb/core';
+import type { ManagedClient } from '@ringdb/runtime';
+import { askMembership } from './membership-call.js';
 
 export interface TableInfo {
   name: string;
@@ -49,12 +50,7 @@ export class TableCache {
   async get(name: string): Promise<TableInfo> {
     const cached = this.tables.get(name);
     if (cached) return cached;
-    let reply: { json: string; errorType: string };
-    try {
-      reply = await unary<{ name: string }, { json: string; errorType: string }>(this.membership, 'describeTable', { name });
-    } catch {
-      throw unavailable('The membership service is unavailable; the table cannot be looked up right now.');
-    }
+    const reply = await askMembership<{ json: string; errorType: string }>(this.membership, 'describeTable', { name }, 'the table cannot be looked up');
     if (reply.errorType) throw resourceNotFound();
     const def = JSON.parse(reply.json) as Definition;
     this.remember(def);

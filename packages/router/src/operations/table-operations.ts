@@ -1,5 +1,5 @@
-import { DynamoDBError, ParamErrors, optionalInteger, optionalString, unavailable, validateCreateTable } from '@ringdb/core';
-import { unary } from '@ringdb/runtime';
+import { DynamoDBError, ParamErrors, optionalInteger, optionalString, validateCreateTable } from '@ringdb/core';
+import { askMembership } from '../membership-call.js';
 import type { Operation, RouterContext } from './context.js';
 
 interface TableReply {
@@ -9,12 +9,7 @@ interface TableReply {
 }
 
 async function callMembership(ctx: RouterContext, method: string, request: object): Promise<Record<string, unknown>> {
-  let reply: TableReply;
-  try {
-    reply = await unary<object, TableReply>(ctx.membership, method, request);
-  } catch {
-    throw unavailable('The membership service is unavailable; table operations cannot be served right now.');
-  }
+  const reply = await askMembership<TableReply>(ctx.membership, method, request, 'table operations cannot be served');
   if (reply.errorType) throw new DynamoDBError(reply.errorType, reply.errorMessage);
   return JSON.parse(reply.json) as Record<string, unknown>;
 }
@@ -53,11 +48,7 @@ export const listTables: Operation = async (ctx, body) => {
   if (start !== undefined) errors.tableName('exclusiveStartTableName', start);
   errors.range('limit', limit, 1, 100);
   errors.throwIfAny();
-  let reply: { names: string[]; lastEvaluated: string };
-  try {
-    reply = await unary(ctx.membership, 'listTables', { exclusiveStart: start ?? '', limit: limit ?? 100 });
-  } catch {
-    throw unavailable('The membership service is unavailable; table operations cannot be served right now.');
-  }
+  const reply = await askMembership<{ names: string[]; lastEvaluated: string }>(
+    ctx.membership, 'listTables', { exclusiveStart: start ?? '', limit: limit ?? 100 }, 'table operations cannot be served');
   return JSON.stringify(reply.lastEvaluated ? { TableNames: reply.names, LastEvaluatedTableName: reply.lastEvaluated } : { TableNames: reply.names });
 };

@@ -1,5 +1,5 @@
-import { DynamoDBError, ParamErrors, optionalString, unavailable, validateTags, validation, type Tag } from '@ringdb/core';
-import { unary } from '@ringdb/runtime';
+import { DynamoDBError, ParamErrors, optionalString, validateTags, validation, type Tag } from '@ringdb/core';
+import { askMembership } from '../membership-call.js';
 import type { Operation, RouterContext } from './context.js';
 
 const ARN = /^arn:aws:dynamodb:[a-z0-9-]+:\d{12}:table\/[a-zA-Z0-9_.-]{3,255}$/;
@@ -16,12 +16,8 @@ function resourceArn(body: Record<string, unknown>): string {
 }
 
 async function changeTags(ctx: RouterContext, arn: string, add: Tag[], remove: string[]): Promise<Tag[]> {
-  let reply: { tagsJson: string; errorType: string; errorMessage: string };
-  try {
-    reply = await unary(ctx.membership, 'tags', { arn, addJson: add.length ? JSON.stringify(add) : '', remove });
-  } catch {
-    throw unavailable('The membership service is unavailable; tags cannot be served right now.');
-  }
+  const reply = await askMembership<{ tagsJson: string; errorType: string; errorMessage: string }>(
+    ctx.membership, 'tags', { arn, addJson: add.length ? JSON.stringify(add) : '', remove }, 'tags cannot be served');
   if (reply.errorType) throw new DynamoDBError(reply.errorType, reply.errorMessage);
   return JSON.parse(reply.tagsJson) as Tag[];
 }

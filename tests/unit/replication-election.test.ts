@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { seededRandom } from '@ringdb/core';
-import { DEFAULT_TIMINGS, VnodeReplica, type PeerMsg, type ReplicaTimings } from '@ringdb/storage-node';
+import { DEFAULT_TIMINGS, MSG_APPEND_REPLY, VnodeReplica, type PeerMsg, type ReplicaTimings } from '@ringdb/storage-node';
 
 /**
  * Hand-driven scenarios for one vnode's three replicas: elections, the leader lease and leadership
@@ -16,6 +16,8 @@ class Group {
   /** Nodes whose messages (in and out) are dropped, and nodes that are paused (no ticks, no input). */
   readonly cut = new Set<string>();
   readonly paused = new Set<string>();
+  /** Messages of these types are dropped. */
+  readonly droppedTypes = new Set<number>();
   private queue: { from: string; to: string; msg: PeerMsg }[] = [];
 
   constructor(preferred = 'a') {
@@ -46,7 +48,7 @@ class Group {
       this.queue = [];
       for (const m of q) {
         if (this.cut.has(m.from) || this.cut.has(m.to)) continue;
-        if (this.paused.has(m.to)) continue;
+        if (this.paused.has(m.to) || this.droppedTypes.has(m.msg.type)) continue;
         busy = true;
         this.r(m.to).step(m.from, m.msg, this.now);
       }
@@ -114,6 +116,32 @@ describe('vnode elections and leases', () => {
     // leadership in a term newer still).
     assert.ok(g.r('a').term > oldTerm);
     assert.equal(g.leaders().length, 1);
+  });
+
+  it('a new leader answers no eventually consistent read until its no-op is applied', () => {
+    const g = new Group('a');
+    g.run(300);
+    const index = g.write('a');
+    g.run(5);
+    assert.ok(IDS.every((id) => g.r(id).applied >= index));
+    // a goes away; whoever wins next cannot commit its no-op (acknowledgements are lost).
+    g.cut.add('a');
+    g.droppedTypes.add(MSG_APPEND_REPLY);
+    let next: string | undefined;
+    for (let t = 0; t < 2_000 && !next; t += 5) {
+      g.run(5);
+      next = g.leaders().find((x) => x !== 'a');
+    }
+    assert.ok(next, 'b or c was elected');
+    const follower = IDS.find((x) => x !== 'a' && x !== next)!;
+    assert.equal(g.r(next).hasUsableData, false, 'the leader has not applied its no-op');
+    assert.equal(g.r(next).canReadConsistent(g.now), false);
+    assert.equal(g.r(follower).hasUsableData, true, 'a follower may answer (possibly stale) reads');
+    g.droppedTypes.clear();
+    g.run(50);
+    const leader = g.leaders().find((x) => x !== 'a')!;
+    assert.equal(g.r(leader).hasUsableData, true);
+    assert.ok(g.r(leader).applied > index);
   });
 
   it('a cut-off leader steps down; its unreplicated write is replaced and never applies', () => {

@@ -238,9 +238,14 @@ export class VnodeReplica {
     return this.role === 'leader' && this.applied >= this.termStartIndex && this.transfer === null;
   }
 
-  /** A replica whose applied data may answer an eventually consistent read. */
+  /**
+   * A replica whose applied data may answer an eventually consistent read: a follower, or a leader
+   * once its no-op is applied (before that, a new leader may lack writes its predecessor
+   * acknowledged, and the router reads through the leader first to see its own writes).
+   */
   get hasUsableData(): boolean {
-    return (this.role === 'leader' || this.role === 'follower') && !this.installing;
+    if (this.installing) return false;
+    return this.role === 'follower' || (this.role === 'leader' && this.applied >= this.termStartIndex);
   }
 
   /** A leader that may answer a strongly consistent read from its applied state at `nowMs`. */

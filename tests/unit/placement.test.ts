@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { computePlacement, type RegisteredNode } from '@ringdb/membership';
+import { computePlacement, preferredLeader, type RegisteredNode } from '@ringdb/membership';
 
 const node = (id: string, zone: string): RegisteredNode => ({ id, zone, address: `127.0.0.1:${id.length}` });
 const ZONES = ['a', 'b', 'c'];
@@ -21,6 +21,17 @@ describe('vnode placement (one consistent-hash ring per zone)', () => {
     const leaders = new Map<string, number>();
     for (const g of placement) leaders.set(g.nodes[g.leader], (leaders.get(g.nodes[g.leader]) ?? 0) + 1);
     assert.deepEqual([...leaders.values()].sort(), [85, 85, 86]);
+  });
+
+  it('with a leader zone, designates every vnode\'s replica in that zone as its leader', () => {
+    const nodes = [node('a1', 'a'), node('b1', 'b'), node('b2', 'b'), node('c1', 'c')];
+    const placement = computePlacement(ZONES, nodes, 128, 'b');
+    for (const g of placement) assert.equal(nodes.find((n) => n.id === g.nodes[g.leader])!.zone, 'b');
+    // Only the leaders differ from the spread placement; the replicas are the same.
+    assert.deepEqual(placement.map((g) => g.nodes), computePlacement(ZONES, nodes, 128).map((g) => g.nodes));
+    assert.equal(preferredLeader(ZONES, 7, 'c'), 2);
+    assert.equal(preferredLeader(ZONES, 7), 1);
+    assert.equal(preferredLeader(ZONES, 7, 'elsewhere'), 1);
   });
 
   it('places nothing until every zone has a node', () => {

@@ -12,13 +12,14 @@ import { alive, descendants, processTree, roleOf } from './proc-tree.js';
  * The servers the comparison runs, each started on free loopback ports with its data in a fresh
  * temporary directory, and stopped (whole process tree, by PID) and removed afterwards.
  */
-export const TARGETS = ['dynalite', 'ringdb-1zone', 'ringdb-3zones'] as const;
+export const TARGETS = ['dynalite', 'ringdb-1zone', 'ringdb-3zones', 'ringdb-3zones-leaders-a'] as const;
 export type TargetName = (typeof TARGETS)[number];
 
 export const DESCRIPTIONS: Record<TargetName, string> = {
   dynalite: 'dynalite 4 on disk (LevelDB), one process',
   'ringdb-1zone': 'RingDB `start --zones a`: membership, 1 storage node (1 replica), router',
-  'ringdb-3zones': 'RingDB `start` (zones a,b,c): membership, 3 storage nodes, router; writes at 2 of 3',
+  'ringdb-3zones': 'RingDB `start` (zones a,b,c): membership, 3 storage nodes, router; writes at 2 of 3; leaders spread over the zones',
+  'ringdb-3zones-leaders-a': 'RingDB `start --leader-zone a` (zones a,b,c): as ringdb-3zones, every vnode led from zone a (leader affinity)',
 };
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -173,6 +174,7 @@ export async function startTarget(name: TargetName, o: StartOptions): Promise<Ru
       RINGDB, 'start', '--zones', zones.join(','), '--data-dir', path.join(dir, 'data'), '--port', String(port),
       '--membership-port', String(membership), '--storage-base-port', String(storage), '--json-logs',
     ];
+    if (name === 'ringdb-3zones-leaders-a') args.push('--leader-zone', 'a');
     if (startTakesAdminPorts()) args.push('--admin-base-port', String(await freePorts(2 + zones.length)));
   }
   const logFile = path.join(dir, 'server.log');

@@ -3,7 +3,7 @@ import { DynamoDBError, applyTagChange, describeTable, resourceInUse, resourceNo
 import { SERVER_OPTIONS, bindServer, createRegistry, grpc, services, shutdownServer, startAdminServer, type ClusterState, type Logger } from '@ringdb/runtime';
 import { Gauge } from 'prom-client';
 import { StateFile, type PersistedState } from './membership-state.js';
-import { computePlacement, planPlacement, sameMembers, type VnodeAssignment, type VnodePlacement } from './placement.js';
+import { computePlacement, planPlacement, preferredLeader, sameMembers, type VnodeAssignment, type VnodePlacement } from './placement.js';
 
 export interface MembershipOptions {
   dataDir: string;
@@ -18,6 +18,8 @@ export interface MembershipOptions {
   log: Logger;
   /** At most this many vnodes move at once when nodes join or drain (default 32). */
   maxMoves?: number;
+  /** Every vnode prefers its replica in this zone as leader (default: spread over the zones). */
+  leaderZone?: string;
 }
 
 interface Liveness {
@@ -74,6 +76,9 @@ export class MembershipService {
         vnodeCount: loaded.vnodeCount,
         zones: loaded.zones,
       });
+    }
+    if (options.leaderZone && !this.state.zones.includes(options.leaderZone)) {
+      throw new Error(`leader zone ${options.leaderZone} is not one of the zones ${this.state.zones.join(', ')}`);
     }
     this.replan();
     // Nodes known from before a restart count as alive until they miss heartbeats.
@@ -280,7 +285,8 @@ export class MembershipService {
    */
   private replan(): void {
     const { zones, nodes, vnodeCount } = this.state;
-    this.target = computePlacement(zones, nodes, vnodeCount);
+    const { leaderZone } = this.options;
+    this.target = computePlacement(zones, nodes, vnodeCount, leaderZone);
     if (this.target.length === 0) {
       this.placement = [];
       return;
@@ -288,6 +294,8 @@ export class MembershipService {
     const current = this.state.assignments;
     const noData = this.state.tables.length === 0 && this.state.droppedTableIds.length === 0;
     if (!current || current.length !== vnodeCount || noData) this.state.assignments = this.target.map((a) => ({ nodes: a.nodes.slice(), leader: a.leader }));
+    // The designated leaders follow the leader-zone setting of this run, also for persisted state.
+    this.state.assignments!.forEach((a, v) => (a.leader = preferredLeader(zones, v, leaderZone)));
     const moving = new Set<number>();
     this.placement.forEach((p, v) => {
       if (p.target.length > 0) moving.add(v);

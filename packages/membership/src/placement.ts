@@ -20,12 +20,13 @@ export interface VnodeAssignment {
  * `hashring`, ketama-style) over the ids of that zone's nodes, and vnode v goes to the node that
  * ring returns for the key `vnode-<v>`. Adding a node to a zone therefore moves only the vnodes
  * that the zone's ring now maps to the new node; the other zones' placements do not change.
- * The designated leader of vnode v is its replica in zone number v mod (number of zones), which
- * spreads leadership evenly over the zones.
+ * The designated leader of vnode v is its replica in `leaderZone` when one is given (see
+ * `preferredLeader`), else in zone number v mod (number of zones), which spreads leadership evenly
+ * over the zones.
  *
  * Returns an empty assignment list until every zone has at least one node.
  */
-export function computePlacement(zones: string[], nodes: RegisteredNode[], vnodeCount: number): VnodeAssignment[] {
+export function computePlacement(zones: string[], nodes: RegisteredNode[], vnodeCount: number, leaderZone?: string): VnodeAssignment[] {
   const rings: HashRing[] = [];
   for (const zone of zones) {
     const ids = nodes.filter((n) => n.zone === zone && !n.draining).map((n) => n.id).sort();
@@ -35,9 +36,21 @@ export function computePlacement(zones: string[], nodes: RegisteredNode[], vnode
   const out: VnodeAssignment[] = [];
   for (let v = 0; v < vnodeCount; v++) {
     const key = `vnode-${v}`;
-    out.push({ nodes: rings.map((ring) => ring.get(key)), leader: v % zones.length });
+    out.push({ nodes: rings.map((ring) => ring.get(key)), leader: preferredLeader(zones, v, leaderZone) });
   }
   return out;
+}
+
+/**
+ * Index (into the zones, and so into a vnode's `nodes`) of vnode v's designated leader. With a
+ * leader zone (leader affinity, as other databases offer as lease or leader preferences), every
+ * vnode prefers its replica there: that zone's nodes take all writes and strongly consistent reads,
+ * and each message between nodes carries the work of many vnodes. Spread (the default), the work
+ * is balanced over the zones' machines but cut into more, smaller messages.
+ */
+export function preferredLeader(zones: readonly string[], vnode: number, leaderZone?: string): number {
+  const i = leaderZone ? zones.indexOf(leaderZone) : -1;
+  return i >= 0 ? i : vnode % zones.length;
 }
 
 /** A vnode as placement publishes it: its current replicas and, while it moves, where to. */

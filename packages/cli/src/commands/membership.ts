@@ -15,6 +15,8 @@ Options:
                               default a,b,c)
   --vnodes <n>                number of vnodes, fixed for the life of the cluster (env RINGDB_VNODES,
                               default 256)
+  --leader-zone <zone>        every vnode prefers its replica in this zone as leader (leader
+                              affinity; env RINGDB_LEADER_ZONE; default: spread over the zones)
   --failure-timeout-ms <ms>   a node silent this long is reported down (env RINGDB_FAILURE_TIMEOUT_MS,
                               default 3000)
   --region <name>             region used in table ARNs (env AWS_REGION, default us-east-1)
@@ -29,6 +31,7 @@ export async function membershipCommand(argv: string[]): Promise<void> {
     zones: { type: 'string' },
     vnodes: { type: 'string' },
     'failure-timeout-ms': { type: 'string' },
+    'leader-zone': { type: 'string' },
     region: { type: 'string' },
     'admin-port': { type: 'string' },
   }, HELP);
@@ -40,6 +43,7 @@ export async function membershipCommand(argv: string[]): Promise<void> {
     vnodeCount: Number((values.vnodes as string) ?? env('RINGDB_VNODES', '256')),
     failureTimeoutMs: Number((values['failure-timeout-ms'] as string) ?? env('RINGDB_FAILURE_TIMEOUT_MS', '3000')),
     region: (values.region as string) ?? env('AWS_REGION', 'us-east-1'),
+    leaderZone: ((values['leader-zone'] as string) ?? env('RINGDB_LEADER_ZONE', '')) || undefined,
     adminPort: Number((values['admin-port'] as string) ?? env('RINGDB_ADMIN_PORT', '9100')),
     log,
   });

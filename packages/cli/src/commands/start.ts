@@ -17,6 +17,8 @@ Options:
   --storage-base-port <port>  storage nodes use this port and the following ones (default 7101)
   --zones <a,b,c>             zones, one storage node each (default a,b,c; "a" runs one replica)
   --vnodes <n>                number of vnodes (default 256)
+  --leader-zone <zone>        every vnode prefers its replica in this zone as leader (default:
+                              leaders spread over the zones; see docs/performance.md)
   --admin-base-port <port>    admin ports (/metrics): membership on this one, the router on the
                               next, storage nodes after it (default 9100)
   --engine <rocksdb|leveldb>  storage engine (default rocksdb)
@@ -57,11 +59,17 @@ export async function startCommand(argv: string[]): Promise<void> {
     engine: { type: 'string' },
     zones: { type: 'string' },
     vnodes: { type: 'string' },
+    'leader-zone': { type: 'string' },
     'admin-base-port': { type: 'string' },
     'json-logs': { type: 'boolean' },
   }, HELP);
   const zones = ((values.zones as string) ?? 'a,b,c').split(',').map((z) => z.trim()).filter(Boolean);
   const vnodes = (values.vnodes as string) ?? '256';
+  const leaderZone = values['leader-zone'] as string | undefined;
+  if (leaderZone !== undefined && !zones.includes(leaderZone)) {
+    process.stderr.write(`--leader-zone ${leaderZone} is not one of the zones ${zones.join(', ')}\n`);
+    process.exit(2);
+  }
   const adminBase = Number((values['admin-base-port'] as string) ?? '9100');
   const dataDir = path.resolve((values['data-dir'] as string) ?? env('RINGDB_DATA_DIR', './data'));
   const port = (values.port as string) ?? env('RINGDB_PORT', '8000');
@@ -99,7 +107,7 @@ export async function startCommand(argv: string[]): Promise<void> {
   };
 
   process.stdout.write(`RingDB local cluster: data in ${dataDir}, DynamoDB API on http://127.0.0.1:${port}\n`);
-  run('membership', ['membership', '--listen', membership, '--data-dir', path.join(dataDir, 'membership'), '--zones', zones.join(','), '--vnodes', vnodes, '--admin-port', String(adminBase)]);
+  run('membership', ['membership', '--listen', membership, '--data-dir', path.join(dataDir, 'membership'), '--zones', zones.join(','), '--vnodes', vnodes, '--admin-port', String(adminBase), ...(leaderZone ? ['--leader-zone', leaderZone] : [])]);
   zones.forEach((zone, i) => {
     run(`storage-${zone}`, [
       'storage', '--zone', zone, '--id', `node-${zone}`, '--listen', `127.0.0.1:${storageBase + i}`,

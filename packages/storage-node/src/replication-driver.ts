@@ -360,9 +360,12 @@ export class ReplicationDriver {
         // A snapshot install starting: mark it durably, then wipe the vnode's old data.
         for (const ready of readies) if (ready.install?.begin) await this.beginInstall(ready.vnode, ready.state!);
         const ops = this.batchFor(readies);
-        this.counters.writeBatches++;
-        this.counters.writeBatchOps += ops.length;
-        await this.engine.batch(ops, this.sync);
+        if (ops.length > 0) {
+          // Cycles that only send messages (acknowledgements, heartbeats) write nothing.
+          this.counters.writeBatches++;
+          this.counters.writeBatchOps += ops.length;
+          await this.engine.batch(ops, this.sync);
+        }
         for (const ready of readies) for (const out of ready.messages) this.transport.enqueue(out.to, out.msg);
         this.transport.flush();
         for (const ready of readies) {

@@ -193,6 +193,12 @@ describe('membership changes: a node joins a zone, another is decommissioned', (
       500,
     );
     await cluster.signal('node-a', 'SIGTERM');
+    // Stopped and holding nothing, it leaves the registry (and `ringdb status`).
+    await eventually('membership to forget node-a', async () => {
+      const now = await cluster.state();
+      assert.equal(now.placement.nodes.some((n) => n.id === 'node-a'), false);
+      assert.ok(now.placement.nodes.some((n) => n.id === 'node-a2'));
+    }, 20_000, 200);
     for (const key of KEYS.slice(0, 50)) {
       await strict.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: key }, v: { S: 'after-stop' } } }));
       acked.set(key, 'after-stop');

@@ -365,7 +365,30 @@ export class MembershipService {
         this.options.log.warn('node is down', { id, silentMs: now - l.lastSeenMs });
       }
     }
+    if (this.forgetDrainedNodes()) return;
     if (changed) this.push();
+  }
+
+  /**
+   * A decommissioned node that holds no vnode any more (nor is the target of a move) and has been
+   * stopped leaves the registry; while it still runs it stays listed as draining. Returns whether
+   * the placement changed (it was then saved and pushed).
+   */
+  private forgetDrainedNodes(): boolean {
+    const holds = (id: string) =>
+      (this.state.assignments ?? []).some((a) => a.nodes.includes(id)) || this.placement.some((p) => p.target.includes(id));
+    const gone = this.state.nodes.filter((n) => n.draining && !(this.liveness.get(n.id)?.alive ?? false) && !holds(n.id));
+    if (gone.length === 0) return false;
+    this.state.nodes = this.state.nodes.filter((n) => !gone.includes(n));
+    for (const n of gone) this.liveness.delete(n.id);
+    this.state.placementVersion++;
+    this.replan();
+    for (const n of gone) this.options.log.info('decommissioned node removed', { id: n.id, zone: n.zone, placementVersion: this.state.placementVersion });
+    this.file.save(this.state).then(
+      () => this.push(),
+      (err) => this.options.log.error('saving membership state failed', { error: err as Error }),
+    );
+    return true;
   }
 
   // ---------------------------------------------------------------- catalogue

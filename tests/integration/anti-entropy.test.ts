@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { DeleteItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { encodeKeyValue, hashKeyBytes, locatePartition, tableIdBytes } from '@ringdb/core';
 import type { Placement } from '@ringdb/runtime';
 import { createEngine, dataKey, encodeItemValue, itemValueJson, itemValueSize, statsKey, tableRange, type RoundSummary } from '@ringdb/storage-node';
@@ -205,7 +205,7 @@ describe('anti-entropy: a replica that lost and changed keys while stopped is re
     }, 10_000, 500);
   });
 
-  it('does not spread a damaged leader\'s losses: both followers agreeing against it win', async () => {
+  it('repairs a damaged leader from its followers when both agree against it, and spreads nothing', async () => {
     const ledByVictim = keys.filter((k) => placement.vnodes[vnodeOf(k)].nodes[placement.vnodes[vnodeOf(k)].leader] === VICTIM);
     const lost = ledByVictim.slice(0, 2);
     assert.equal(lost.length, 2);
@@ -216,10 +216,12 @@ describe('anti-entropy: a replica that lost and changed keys while stopped is re
     await db.close();
     cluster.run(VICTIM);
     await cluster.waitReady(); // node-c leads its preferred vnodes again, with the two rows missing
+    const read = (k: string) => ddb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: k } }, ConsistentRead: true }));
+    for (const k of lost) assert.equal((await read(k)).Item, undefined, `${k} is missing at its leader before the repair`);
     const before = await Promise.all(['node-a', 'node-b'].map((n) => cluster.metrics(n)));
     const { total } = await repair(TABLE);
-    assert.equal(total.repaired, 0, JSON.stringify(total));
-    assert.equal(total.skipped, 2 * lost.length, 'each lost key, once per follower');
+    assert.equal(total.repaired, lost.length, JSON.stringify(total));
+    assert.equal(total.skipped, 0, JSON.stringify(total));
     const afterwards = await Promise.all(['node-a', 'node-b'].map((n) => cluster.metrics(n)));
     afterwards.forEach((text, i) => {
       assert.equal(
@@ -228,7 +230,11 @@ describe('anti-entropy: a replica that lost and changed keys while stopped is re
         'the followers kept their rows',
       );
     });
-    assert.equal(sample(await cluster.metrics(VICTIM), 'ringdb_antientropy_skipped_keys_total'), 2 * lost.length);
+    assert.equal(sample(await cluster.metrics(VICTIM), 'ringdb_antientropy_repaired_keys_total', { table: TABLE }), lost.length);
+    for (const k of lost) assert.equal((await read(k)).Item?.pk.S, k, `${k} is back at its leader`);
+    // And the replicas agree again.
+    const again = await repair(TABLE);
+    assert.equal(again.total.differing, 0, JSON.stringify(again.total));
   });
 });
 

@@ -2,6 +2,7 @@ import { CHANNEL_OPTIONS, grpc, services, unary, type Logger } from '@ringdb/run
 import type { BatchOp, StorageEngine } from '../engine.js';
 import { dataKey, itemValueSize, statsKey } from '../keyspace.js';
 import type { ReplicationDriver } from '../replication-driver.js';
+import type { VnodeReplica } from '../replication/vnode-replica.js';
 import { MerkleTree, bucketOf } from './merkle.js';
 import { scanReplica } from './replica-scan.js';
 
@@ -12,9 +13,9 @@ export interface RoundSummary {
   comparisons: number;
   /** Comparisons whose roots differed. */
   differing: number;
-  /** Keys followers rewrote. */
+  /** Keys rewritten: at followers, or at the leader when both followers agreed against it. */
   repaired: number;
-  /** Differing keys left for a later round (written meanwhile, log range not in memory, leader outvoted). */
+  /** Differing keys left for a later round (written meanwhile, log range not in memory, replicas not comparable now). */
   skipped: number;
   /** Comparisons that could not complete (follower unreachable, not following this leader, ...). */
   failed: number;
@@ -23,7 +24,7 @@ export interface RoundSummary {
 export type Trigger = 'periodic' | 'on_demand';
 
 interface TreeReply { error: string; applied: number; root: Buffer; leaves: Buffer }
-interface RowsReply { error: string; applied: number; rows: { key: Buffer; digest: Buffer }[] }
+interface RowsReply { error: string; applied: number; rows: { key: Buffer; digest: Buffer; value?: Buffer }[] }
 interface RepairItem { key: Buffer; value: Buffer; delete: boolean }
 interface RepairReply { error: string; repaired: number; skipped: number }
 
@@ -48,9 +49,10 @@ export interface AntiEntropyOptions {
  * Anti-entropy on one storage node (see docs/replication.md, "Anti-entropy"). As a vnode's leader it
  * compares its replica of each table with each follower's: Merkle trees first, then the (key,
  * digest) rows of differing buckets, and sends the rows that really differ (not explained by log
- * entries applied between the two snapshots) to the follower. As a follower it answers those calls
- * and applies repairs that no later log entry has overtaken, with their statistics deltas.
- * Repairs never go through the replication log.
+ * entries applied between the two snapshots) to the follower; a row that both followers hold alike
+ * against it is the leader's damage, and the leader rewrites its own copy with theirs. As a
+ * follower it answers those calls and applies repairs that no later log entry has overtaken, with
+ * their statistics deltas. Repairs never go through the replication log.
  */
 export class AntiEntropy {
   /** Keys this node's replicas rewrote, by table id (hex). */
@@ -107,7 +109,7 @@ export class AntiEntropy {
       };
     return {
       tree: serve((req: { from: string; vnode: number; tableId: Buffer; root: Buffer }) => this.serveTree(req), (error) => ({ error, applied: 0, root: Buffer.alloc(0), leaves: Buffer.alloc(0) })),
-      rows: serve((req: { from: string; vnode: number; tableId: Buffer; buckets: number[] }) => this.serveRows(req), (error) => ({ error, applied: 0, rows: [] })),
+      rows: serve((req: { from: string; vnode: number; tableId: Buffer; buckets: number[]; values?: boolean }) => this.serveRows(req), (error) => ({ error, applied: 0, rows: [] })),
       repair: serve((req: { from: string; vnode: number; tableId: Buffer; asOf: number; items: RepairItem[] }) => this.serveRepair(req), (error) => ({ error, repaired: 0, skipped: 0 })),
       run: serve(
         async (req: { table: string }) => ({ error: '', ...(await this.runNow(req.table || undefined)) }),
@@ -231,14 +233,14 @@ export class AntiEntropy {
       views.set(peer, { asOf: local.applied, diffs: candidates });
     }
 
-    // 3. Repairs from the leader, unless both followers agree with each other against it.
+    // 3. Repairs from the leader, unless both followers agree with each other against it: then the
+    //    leader's copy is the damaged one, and it takes theirs (step 4).
+    const outvoted = new Map<string, Buffer | null>();
     for (const [peer, view] of views) {
       const items: RepairItem[] = [];
       for (const [hex, theirDigest] of view.diffs) {
-        const outvoted = [...views].some(([other, v]) => other !== peer && v.diffs.has(hex) && sameRow(v.diffs.get(hex)!, theirDigest));
-        if (outvoted) {
-          out.skipped++;
-          this.log.warn('anti-entropy: both followers agree against the leader; not repairing', { vnode, table: tableHex, key: hex });
+        if ([...views].some(([other, v]) => other !== peer && v.diffs.has(hex) && sameRow(v.diffs.get(hex)!, theirDigest))) {
+          outvoted.set(hex, theirDigest);
           continue;
         }
         const row = local.rows.get(hex);
@@ -257,8 +259,45 @@ export class AntiEntropy {
       }
       if (items.length > 0) this.log.info('anti-entropy repaired a follower', { vnode, table: tableHex, peer, keys: items.length });
     }
+    // 4. The leader's own damage: the rows both followers hold, fetched from one of them.
+    if (outvoted.size > 0) {
+      const result = await this.repairLeader(vnode, tableId, [...views.keys()][0], outvoted);
+      out.repaired += result.repaired;
+      out.skipped += result.skipped;
+      if (result.error) out.failed++;
+    }
     this.skippedKeys += out.skipped;
     return out;
+  }
+
+  /**
+   * Rewrites the leader's rows of `keys` (hex -> the digest both followers hold, null for absent)
+   * with a follower's: its rows of those keys' buckets, taken at its applied index, are applied here
+   * like a follower applies a repair, for the keys whose digest is still the agreed one.
+   */
+  private async repairLeader(vnode: number, tableId: Buffer, peer: string, keys: Map<string, Buffer | null>): Promise<RepairReply> {
+    const tableHex = tableId.toString('hex');
+    const buckets = [...new Set([...keys.keys()].map((hex) => bucketOf(Buffer.from(hex, 'hex'))))];
+    const reply = await this.call<RowsReply>(peer, 'rows', { from: this.self, vnode, tableId, buckets, values: true });
+    if (!reply || reply.error) return { error: reply?.error || `${peer} unreachable`, repaired: 0, skipped: keys.size };
+    const theirs = new Map(reply.rows.map((r) => [r.key.toString('hex'), r]));
+    const items: RepairItem[] = [];
+    for (const [hex, agreed] of keys) {
+      const row = theirs.get(hex);
+      // The follower's row moved on since the comparison: leave it for a later round.
+      if (!sameRow(row?.digest ?? null, agreed)) continue;
+      items.push(row ? { key: row.key, value: row.value ?? Buffer.alloc(0), delete: false } : { key: Buffer.from(hex, 'hex'), value: Buffer.alloc(0), delete: true });
+    }
+    const changed = keys.size - items.length;
+    const result = await this.applyRepair(vnode, tableId, reply.applied, items, (replica) => {
+      if (!replica.canWrite) throw new Error(`no longer the leader of vnode ${vnode}`);
+    });
+    if (result === 'behind') return { error: '', repaired: 0, skipped: keys.size };
+    if (result.repaired > 0) {
+      this.repairedByTable.set(tableHex, (this.repairedByTable.get(tableHex) ?? 0) + result.repaired);
+      this.log.warn('anti-entropy repaired the leader: both followers agreed against it', { vnode, table: tableHex, from: peer, repaired: result.repaired });
+    }
+    return { error: '', repaired: result.repaired, skipped: result.skipped + changed };
   }
 
   private async call<Res>(peer: string, method: string, request: unknown): Promise<Res | undefined> {
@@ -297,10 +336,11 @@ export class AntiEntropy {
     return { error: '', applied: scan.applied, root: scan.tree.root, leaves: same ? Buffer.alloc(0) : scan.tree.packedLeaves() };
   }
 
-  private async serveRows(req: { from: string; vnode: number; tableId: Buffer; buckets: number[] }): Promise<RowsReply> {
+  private async serveRows(req: { from: string; vnode: number; tableId: Buffer; buckets: number[]; values?: boolean }): Promise<RowsReply> {
     this.following(req.vnode, req.from);
     const scan = await scanReplica(this.engine, this.driver, req.vnode, req.tableId, new Set(req.buckets));
-    return { error: '', applied: scan.applied, rows: [...scan.rows.values()].map((r) => ({ key: r.key, digest: r.digest })) };
+    const rows = [...scan.rows.values()].map((r) => (req.values ? { key: r.key, digest: r.digest, value: r.value } : { key: r.key, digest: r.digest }));
+    return { error: '', applied: scan.applied, rows };
   }
 
   /**
@@ -313,42 +353,7 @@ export class AntiEntropy {
     const tableHex = req.tableId.toString('hex');
     const deadline = Date.now() + CATCH_UP_WAIT_MS;
     for (;;) {
-      const result = await this.driver.exclusive(async (): Promise<RepairReply | 'behind'> => {
-        this.following(req.vnode, req.from);
-        const replica = this.driver.replicas[req.vnode]!;
-        if (replica.applied < req.asOf) return 'behind';
-        const later = await this.driver.logEntriesBetween(req.vnode, req.asOf, replica.applied);
-        if (later === undefined) return { error: '', repaired: 0, skipped: req.items.length };
-        const overtaken = new Set<string>();
-        for (const e of later) for (const m of e.mutations) if (m.tableId.equals(req.tableId)) overtaken.add(m.key.toString('hex'));
-        const items = req.items.filter((i) => !overtaken.has(i.key.toString('hex')));
-        const keys = items.map((i) => dataKey(req.tableId, req.vnode, i.key));
-        const current = await this.engine.getMany(keys);
-        const ops: BatchOp[] = [];
-        let count = 0;
-        let bytes = 0;
-        items.forEach((item, i) => {
-          const now = current[i];
-          if (item.delete) {
-            if (!now) return;
-            ops.push({ type: 'del', key: keys[i] });
-            count--;
-            bytes -= itemValueSize(now);
-          } else {
-            if (now?.equals(item.value)) return;
-            ops.push({ type: 'put', key: keys[i], value: item.value });
-            if (!now) count++;
-            bytes += itemValueSize(item.value) - (now ? itemValueSize(now) : 0);
-          }
-        });
-        if (ops.length > 0) {
-          this.driver.stats.add(req.vnode, tableHex, count, bytes);
-          ops.push({ type: 'put', key: statsKey(req.vnode, req.tableId), value: this.driver.stats.encode(req.vnode, tableHex) });
-          await this.engine.batch(ops, true);
-        }
-        const repaired = ops.length > 0 ? ops.length - 1 : 0;
-        return { error: '', repaired, skipped: req.items.length - items.length };
-      });
+      const result = await this.applyRepair(req.vnode, req.tableId, req.asOf, req.items, () => this.following(req.vnode, req.from));
       if (result !== 'behind') {
         if (result.repaired > 0) {
           this.repairedByTable.set(tableHex, (this.repairedByTable.get(tableHex) ?? 0) + result.repaired);
@@ -359,6 +364,55 @@ export class AntiEntropy {
       if (Date.now() > deadline) return { error: '', repaired: 0, skipped: req.items.length };
       await sleep(20);
     }
+  }
+
+  /**
+   * Applies rows taken at another replica's applied index `asOf` to this replica, between two
+   * replication cycles: only once this replica has applied up to `asOf` too ('behind' otherwise),
+   * and only for keys that no entry after `asOf` wrote, applied or still pending here (their value
+   * is, or will be, newer than the repair). Statistics move by the difference to the value held now.
+   * `check` throws when this replica may no longer take the repair.
+   */
+  private applyRepair(vnode: number, tableId: Buffer, asOf: number, repairs: RepairItem[], check: (replica: VnodeReplica) => void): Promise<RepairReply | 'behind'> {
+    const tableHex = tableId.toString('hex');
+    return this.driver.exclusive(async (): Promise<RepairReply | 'behind'> => {
+      const replica = this.driver.replicas[vnode];
+      if (!replica) throw new Error(`no replica of vnode ${vnode} here`);
+      check(replica);
+      if (replica.applied < asOf) return 'behind';
+      const later = await this.driver.logEntriesBetween(vnode, asOf, replica.applied);
+      const pending = replica.entriesBetween(replica.applied, replica.lastIndex);
+      if (later === undefined || pending === undefined) return { error: '', repaired: 0, skipped: repairs.length };
+      const overtaken = new Set<string>();
+      for (const e of [...later, ...pending]) for (const m of e.mutations) if (m.tableId.equals(tableId)) overtaken.add(m.key.toString('hex'));
+      const items = repairs.filter((i) => !overtaken.has(i.key.toString('hex')));
+      const keys = items.map((i) => dataKey(tableId, vnode, i.key));
+      const current = await this.engine.getMany(keys);
+      const ops: BatchOp[] = [];
+      let count = 0;
+      let bytes = 0;
+      items.forEach((item, i) => {
+        const now = current[i];
+        if (item.delete) {
+          if (!now) return;
+          ops.push({ type: 'del', key: keys[i] });
+          count--;
+          bytes -= itemValueSize(now);
+        } else {
+          if (now?.equals(item.value)) return;
+          ops.push({ type: 'put', key: keys[i], value: item.value });
+          if (!now) count++;
+          bytes += itemValueSize(item.value) - (now ? itemValueSize(now) : 0);
+        }
+      });
+      if (ops.length > 0) {
+        this.driver.stats.add(vnode, tableHex, count, bytes);
+        ops.push({ type: 'put', key: statsKey(vnode, tableId), value: this.driver.stats.encode(vnode, tableHex) });
+        await this.engine.batch(ops, true);
+      }
+      const repaired = ops.length > 0 ? ops.length - 1 : 0;
+      return { error: '', repaired, skipped: repairs.length - items.length };
+    });
   }
 
   private noteStatsCorrection(vnode: number, tableHex: string, c: { count: number; bytes: number }): void {

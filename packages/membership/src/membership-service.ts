@@ -323,9 +323,14 @@ export class MembershipService {
       this.options.log.info('vnode moved', { vnode, from: p.nodes, to: p.target });
     }
     if (!changed) return;
+    this.publishPlacementChange();
+    this.options.log.info('placement updated after moves', { placementVersion: this.state.placementVersion, movesLeft: this.movesLeft() });
+  }
+
+  /** A new placement version from the changed state: replanned, then saved and pushed to watchers. */
+  private publishPlacementChange(): void {
     this.state.placementVersion++;
     this.replan();
-    this.options.log.info('placement updated after moves', { placementVersion: this.state.placementVersion, movesLeft: this.movesLeft() });
     this.file.save(this.state).then(
       () => this.push(),
       (err) => this.options.log.error('saving membership state failed', { error: err as Error }),
@@ -381,13 +386,8 @@ export class MembershipService {
     if (gone.length === 0) return false;
     this.state.nodes = this.state.nodes.filter((n) => !gone.includes(n));
     for (const n of gone) this.liveness.delete(n.id);
-    this.state.placementVersion++;
-    this.replan();
+    this.publishPlacementChange();
     for (const n of gone) this.options.log.info('decommissioned node removed', { id: n.id, zone: n.zone, placementVersion: this.state.placementVersion });
-    this.file.save(this.state).then(
-      () => this.push(),
-      (err) => this.options.log.error('saving membership state failed', { error: err as Error }),
-    );
     return true;
   }
 

@@ -294,7 +294,6 @@ export class AntiEntropy {
     });
     if (result === 'behind') return { error: '', repaired: 0, skipped: keys.size };
     if (result.repaired > 0) {
-      this.repairedByTable.set(tableHex, (this.repairedByTable.get(tableHex) ?? 0) + result.repaired);
       this.log.warn('anti-entropy repaired the leader: both followers agreed against it', { vnode, table: tableHex, from: peer, repaired: result.repaired });
     }
     return { error: '', repaired: result.repaired, skipped: result.skipped + changed };
@@ -356,7 +355,6 @@ export class AntiEntropy {
       const result = await this.applyRepair(req.vnode, req.tableId, req.asOf, req.items, () => this.following(req.vnode, req.from));
       if (result !== 'behind') {
         if (result.repaired > 0) {
-          this.repairedByTable.set(tableHex, (this.repairedByTable.get(tableHex) ?? 0) + result.repaired);
           this.log.info('anti-entropy repaired keys', { vnode: req.vnode, table: tableHex, from: req.from, repaired: result.repaired, skipped: result.skipped });
         }
         return result;
@@ -370,8 +368,8 @@ export class AntiEntropy {
    * Applies rows taken at another replica's applied index `asOf` to this replica, between two
    * replication cycles: only once this replica has applied up to `asOf` too ('behind' otherwise),
    * and only for keys that no entry after `asOf` wrote, applied or still pending here (their value
-   * is, or will be, newer than the repair). Statistics move by the difference to the value held now.
-   * `check` throws when this replica may no longer take the repair.
+   * is, or will be, newer than the repair). Statistics move by the difference to the value held now;
+   * the keys rewritten count toward this node's repaired-keys metric. `check` throws when this replica may no longer take the repair.
    */
   private applyRepair(vnode: number, tableId: Buffer, asOf: number, repairs: RepairItem[], check: (replica: VnodeReplica) => void): Promise<RepairReply | 'behind'> {
     const tableHex = tableId.toString('hex');
@@ -411,6 +409,7 @@ export class AntiEntropy {
         await this.engine.batch(ops, true);
       }
       const repaired = ops.length > 0 ? ops.length - 1 : 0;
+      if (repaired > 0) this.repairedByTable.set(tableHex, (this.repairedByTable.get(tableHex) ?? 0) + repaired);
       return { error: '', repaired, skipped: repairs.length - items.length };
     });
   }

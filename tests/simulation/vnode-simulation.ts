@@ -310,8 +310,10 @@ export function runSimulation(o: SimOptions): SimResult {
         if (!e) break;
         entries.push(e);
       }
-      const prevTerm = f.from > 1 ? (disk.log.get(f.from - 1)?.term ?? 0) : 0;
-      if (f.from > 1 && !disk.log.has(f.from - 1)) r.fetched(f.peer, f.from - 1, 0, [], now);
+      // As the driver does: the entry before the compacted log's first one is known only by its term.
+      const atStart = f.from > 1 && f.from - 1 === r.logStart;
+      const prevTerm = atStart ? r.logStartTerm : f.from > 1 ? (disk.log.get(f.from - 1)?.term ?? 0) : 0;
+      if (f.from > 1 && !atStart && !disk.log.has(f.from - 1)) r.fetched(f.peer, f.from - 1, 0, [], now);
       else r.fetched(f.peer, f.from - 1, prevTerm, entries, now);
     }
     r.advance(ready);

@@ -183,6 +183,11 @@ export class VnodeReplica {
   private termStartIndex = Infinity;
   private transfer: { to: string; until: number } | null = null;
   private transferAllowedAt = 0;
+  /** heardTimeout's cached succession rank, for this leader, voter list and preferred replica. */
+  private successionLeader = '';
+  private successionVoters: string[] = [];
+  private successionPreferred = '';
+  private successionRank = -1;
   /** The latest time any input carried (for changes made by inputs without a clock, like propose). */
   private clock: number;
 
@@ -286,6 +291,30 @@ export class VnodeReplica {
 
   private randomTimeout(): number {
     return this.timings.electionTimeoutMs * (1 + this.random());
+  }
+
+  /**
+   * The election timeout of a follower that just heard from `leader`. The other voters form a
+   * succession order (the placement's preferred replica first, the rest sorted and rotated by
+   * vnode, so the vnodes of a failed node spread over the survivors), and rank r waits
+   * T x [1.2 + 0.4 r, 1.5 + 0.4 r]: when the leader dies, its first successor campaigns at least
+   * 0.1 T before the next one, so the two do not split the vote (each voting for itself) and wait
+   * a second timeout. Every band starts after T, so this never shortens a leader's lease.
+   */
+  private heardTimeout(leader: string): number {
+    if (this.successionLeader !== leader || this.successionVoters !== this.voters || this.successionPreferred !== this.preferred) {
+      const others = this.voters.filter((v) => v !== leader).sort();
+      const shift = others.length > 0 ? this.vnode % others.length : 0;
+      const order = [...others.slice(shift), ...others.slice(0, shift)];
+      const p = order.indexOf(this.preferred);
+      if (p > 0) order.unshift(...order.splice(p, 1));
+      this.successionLeader = leader;
+      this.successionVoters = this.voters;
+      this.successionPreferred = this.preferred;
+      this.successionRank = order.indexOf(this.self);
+    }
+    if (this.successionRank < 0) return this.randomTimeout();
+    return this.timings.electionTimeoutMs * (1.2 + 0.4 * this.successionRank + 0.3 * this.random());
   }
 
   // ---------------------------------------------------------------- membership
@@ -563,7 +592,7 @@ export class VnodeReplica {
     if (msg.term < this.term) return reply(false, false);
     if (this.role !== 'follower' || this.leaderId !== from) this.becomeFollower(this.term, from, nowMs);
     this.lastHeardMs = nowMs;
-    this.electionDeadline = nowMs + this.randomTimeout();
+    this.electionDeadline = nowMs + this.heardTimeout(from);
     const index = msg.prevIndex;
     const seq = msg.lastIndex;
     const rows = msg.entries[0]?.mutations ?? [];
@@ -865,7 +894,7 @@ export class VnodeReplica {
     // msg.term === this.term: `from` is this term's leader.
     if (this.role !== 'follower' || this.leaderId !== from) this.becomeFollower(this.term, from, nowMs);
     this.lastHeardMs = nowMs;
-    this.electionDeadline = nowMs + this.randomTimeout();
+    this.electionDeadline = nowMs + this.heardTimeout(from);
     if (this.installing) {
       // No usable data (a snapshot install was interrupted): only a snapshot helps.
       this.send(from, MSG_APPEND_REPLY, { ok: false, lastIndex: this.lastIndex, sentAt: msg.sentAt, needSnapshot: true });
@@ -912,7 +941,7 @@ export class VnodeReplica {
     if (msg.term < this.term) return;
     if (this.role !== 'follower' || this.leaderId !== from) this.becomeFollower(this.term, from, nowMs);
     this.lastHeardMs = nowMs;
-    this.electionDeadline = nowMs + this.randomTimeout();
+    this.electionDeadline = nowMs + this.heardTimeout(from);
     if (this.installing) return;
     // Only up to an entry known to match the leader's log.
     const localTerm = this.termAt(msg.prevIndex);

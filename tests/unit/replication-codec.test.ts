@@ -65,4 +65,14 @@ describe('replication wire codec', () => {
     assert.deepEqual(plain(decodeLogEntry(7, encodeLogEntry(e))), plain(e));
     assert.equal(decodeLogEntry(8, encodeLogEntry({ index: 8, term: 2, mutations: [] })).config, undefined);
   });
+
+  it('encodes an entry once: the leader reuses its bytes, a follower writes the bytes it received', () => {
+    const e: LogEntry = { index: 9, term: 3, mutations: [{ tableId: table, key: Buffer.from('k'), value: Buffer.alloc(900, 1), delete: false, countDelta: 1, sizeDelta: 900 }] };
+    const bytes = encodeLogEntry(e);
+    assert.equal(encodeLogEntry(e), bytes, 'the same Buffer for the log write and every follower');
+    const [received] = decodePeerMsgs(encodePeerMsgs([msg({ type: 2, entries: [e] })]));
+    const copy = received.entries[0];
+    assert.ok(encodeLogEntry(copy).equals(bytes));
+    assert.equal(encodeLogEntry(copy).buffer, received.entries[0].mutations[0].value.buffer, 'a view of the received message, not a new encoding');
+  });
 });

@@ -8,6 +8,10 @@ import type { LogEntry, Mutation } from './types.js';
  */
 const CONFIG_MARK = 0xc0;
 export function encodeLogEntry(entry: LogEntry): Buffer {
+  return (entry.encoded ??= encodeFresh(entry));
+}
+
+function encodeFresh(entry: LogEntry): Buffer {
   let size = 12;
   for (const m of entry.mutations) size += 16 + 1 + 1 + 4 + 2 + m.key.length + 4 + m.value.length;
   const config = entry.config?.map((id) => Buffer.from(id, 'utf8'));
@@ -77,7 +81,7 @@ export function decodeLogEntry(index: number, buf: Buffer): LogEntry {
       voters.push(buf.toString('utf8', o + 2, o + 2 + len));
       o += 2 + len;
     }
-    return { index, term, mutations, config: voters };
+    return { index, term, mutations, config: voters, encoded: buf };
   }
-  return { index, term, mutations };
+  return { index, term, mutations, encoded: buf };
 }

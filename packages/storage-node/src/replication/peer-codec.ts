@@ -12,7 +12,8 @@ import type { LogEntry, PeerMsg } from './types.js';
  *                 per entry: index u48 | length u32 | log-codec bytes (term, mutations, config)
  *
  * Integers are unsigned 48-bit (terms, indexes and millisecond clocks stay far below 2^48).
- * Decoded entries' keys and values are views of the received buffer (no copy).
+ * Decoded entries' keys and values are views of the received buffer (no copy), and so are their
+ * encoded bytes (`LogEntry.encoded`), which a follower writes to its log as they came.
  */
 const HEADER = 2 + 1 + 1 + 6 * 6 + 4;
 const FLAG_OK = 1;
@@ -20,16 +21,13 @@ const FLAG_NEED_SNAPSHOT = 2;
 
 export function encodePeerMsgs(msgs: readonly PeerMsg[]): Buffer {
   let size = 0;
-  const encoded: Buffer[][] = [];
   for (const m of msgs) {
     size += HEADER;
-    const entries = m.entries.map((e) => encodeLogEntry(e));
-    for (const b of entries) size += 10 + b.length;
-    encoded.push(entries);
+    for (const e of m.entries) size += 10 + encodeLogEntry(e).length;
   }
   const out = Buffer.allocUnsafe(size);
   let o = 0;
-  msgs.forEach((m, i) => {
+  for (const m of msgs) {
     out.writeUInt16BE(m.vnode, o);
     out[o + 2] = m.type;
     out[o + 3] = (m.ok ? FLAG_OK : 0) | (m.needSnapshot ? FLAG_NEED_SNAPSHOT : 0);
@@ -41,14 +39,14 @@ export function encodePeerMsgs(msgs: readonly PeerMsg[]): Buffer {
     out.writeUIntBE(Math.max(0, m.sentAt), o + 34, 6);
     out.writeUInt32BE(m.entries.length, o + 40);
     o += HEADER;
-    m.entries.forEach((e, j) => {
-      const b = encoded[i][j];
+    for (const e of m.entries) {
+      const b = encodeLogEntry(e); // cached by the first call
       out.writeUIntBE(e.index, o, 6);
       out.writeUInt32BE(b.length, o + 6);
       b.copy(out, o + 10);
       o += 10 + b.length;
-    });
-  });
+    }
+  }
   return out;
 }
 

@@ -43,6 +43,12 @@ export interface LogEntry {
    * appended, committed or not, as in Raft's single-server membership changes).
    */
   config?: string[];
+  /**
+   * The entry's log-codec bytes, once known (received, read back, or encoded once): the leader
+   * writes one encoding to its log and to every follower, a follower writes the bytes it received.
+   * Entries are never changed after creation, so the bytes stay true.
+   */
+  encoded?: Buffer;
 }
 
 export interface PeerMsg {

@@ -1166,7 +1166,10 @@ export class VnodeReplica {
       const first = this.floorIndex + 1;
       for (let i = this.memoryFloor + 1; i <= stubTo; i++) {
         const e = this.tail[i - first];
-        if (e.mutations.length > 0) this.tail[i - first] = { ...e, mutations: [] };
+        if (e.mutations.length === 0) continue;
+        const stub: LogEntry = { index: e.index, term: e.term, mutations: [] }; // not its encoded bytes either
+        if (e.config) stub.config = e.config;
+        this.tail[i - first] = stub;
       }
       this.stubbedUpTo = stubTo;
     }

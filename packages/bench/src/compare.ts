@@ -21,7 +21,8 @@ const HELP = `
 Usage: npm run bench:compare -- [options]     (node packages/bench/dist/compare.js [options])
 
 Starts each target in turn on free loopback ports with its data in a fresh temporary directory
-(dynalite on disk; RingDB with one zone; RingDB with three zones), runs the same workloads against
+(a bare Node HTTP server answering from memory, the ceiling of this machine and client; dynalite on
+disk; RingDB with one zone; RingDB with three zones), runs the same workloads against
 it with the load generator (packages/bench/dist/main.js) as a separate process, stops it and
 removes its data, then prints one table: ops/s, latency, ops/s relative to dynalite, and the CPU
 used by the client and by the server processes (% of one core; this machine has ${os.cpus().length}), and

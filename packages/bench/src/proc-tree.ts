@@ -65,6 +65,7 @@ export function roleOf(pid: number): string {
       return cmd === 'start' ? 'ringdb-start' : cmd;
     }
     if (argv.some((a) => a.includes('dynalite'))) return 'dynalite';
+    if (argv.some((a) => a.endsWith('ceiling-server.js'))) return 'node-ceiling';
     return argv[0] ?? String(pid);
   } catch {
     return String(pid);

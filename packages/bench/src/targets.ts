@@ -12,10 +12,11 @@ import { alive, descendants, processTree, roleOf } from './proc-tree.js';
  * The servers the comparison runs, each started on free loopback ports with its data in a fresh
  * temporary directory, and stopped (whole process tree, by PID) and removed afterwards.
  */
-export const TARGETS = ['dynalite', 'ringdb-1zone', 'ringdb-3zones', 'ringdb-3zones-leaders-a'] as const;
+export const TARGETS = ['node-ceiling', 'dynalite', 'ringdb-1zone', 'ringdb-3zones', 'ringdb-3zones-leaders-a'] as const;
 export type TargetName = (typeof TARGETS)[number];
 
 export const DESCRIPTIONS: Record<TargetName, string> = {
+  'node-ceiling': 'not a database: a bare Node HTTP server that parses each JSON body and answers from memory (the ceiling of this machine and client)',
   dynalite: 'dynalite 4 on disk (LevelDB), one process',
   'ringdb-1zone': 'RingDB `start --zones a`: membership, 1 storage node (1 replica), router',
   'ringdb-3zones': 'RingDB `start` (zones a,b,c): membership, 3 storage nodes, router; writes at 2 of 3; leaders spread over the zones',
@@ -26,6 +27,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '../../..');
 const RINGDB = path.join(ROOT, 'packages/cli/dist/main.js');
 const DYNALITE_SERVER = path.join(HERE, 'dynalite-server.js');
+const CEILING_SERVER = path.join(HERE, 'ceiling-server.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface RunningTarget {
@@ -166,6 +168,8 @@ export async function startTarget(name: TargetName, o: StartOptions): Promise<Ru
   let args: string[];
   if (name === 'dynalite') {
     args = [DYNALITE_SERVER, '--port', String(port), '--path', path.join(dir, 'data')];
+  } else if (name === 'node-ceiling') {
+    args = [CEILING_SERVER, '--port', String(port)];
   } else {
     const zones = name === 'ringdb-1zone' ? ['a'] : ['a', 'b', 'c'];
     const membership = await freePorts(1);

@@ -12,7 +12,8 @@ import { checkLinearizable, type HistoryOp, type KvInput, type KvOutput, type Va
  *
  * The node-side request handling mirrors the storage node: writes only at a leader whose no-op is
  * applied, conditions evaluated against applied data plus the leader's not yet applied proposals,
- * and a failed condition that depends on such a proposal answered only once it applies; strongly
+ * a failed condition that depends on such a proposal answered only once it applies, and any other
+ * answer that changes nothing (a failed condition, a delete of a missing key) and strongly
  * consistent reads only at a leader holding its lease.
  *
  * The log is compacted after a few entries, so replicas that fall behind catch up from snapshots
@@ -482,21 +483,22 @@ export function runSimulation(o: SimOptions): SimResult {
     const o = n.overlay.get(op.key);
     const current: Value = o ? o.value : n.disk.data.get(op.key);
     let value: Value;
+    // An answer that changes nothing is a read: given at once only under the leader's lease (a
+    // deposed leader that does not know it yet would answer from stale data).
+    const unchanged = (output: KvOutput) => {
+      if (o) n.held.push({ op, index: o.index, term: o.term });
+      else if (!r.canReadConsistent(now)) reply(op, 'retry');
+      else reply(op, output);
+    };
     if (op.input.kind === 'cas') {
-      if (current !== op.input.expect) {
-        if (o) n.held.push({ op, index: o.index, term: o.term });
-        else reply(op, { kind: 'cas', ok: false });
-        return;
-      }
+      if (current !== op.input.expect) return unchanged({ kind: 'cas', ok: false });
       value = op.input.value;
     } else {
       value = op.input.kind === 'put' ? op.input.value : undefined;
     }
     if (op.input.kind === 'delete' && current === undefined) {
       // Deleting nothing changes nothing; still, it must not be answered before what it saw applies.
-      if (o) n.held.push({ op, index: o.index, term: o.term });
-      else reply(op, { kind: 'ok' });
-      return;
+      return unchanged({ kind: 'ok' });
     }
     const index = r.propose([{ tableId: TABLE, key: keyBuf(op.key), value: Buffer.from(value ?? ''), delete: value === undefined, countDelta: 0, sizeDelta: 0 }]);
     n.overlay.set(op.key, { index, term: r.term, value });

@@ -37,4 +37,16 @@ describe('replication simulation', () => {
     assert.ok(elections > SEEDS, `too few elections (${elections})`);
     assert.deepEqual(failures, [], `${failures.length} failing seeds:\n${failures.slice(0, 10).join('\n')}`);
   });
+
+  /**
+   * Schedules that longer runs found failing, kept once fixed: 394 and 459 (a follower that got a
+   * snapshot was fetched for forever: a harness bug), 8677 (a deposed leader that did not know it
+   * yet answered a failed condition from stale data).
+   */
+  it('the schedules that once failed pass', () => {
+    for (const seed of [394, 459, 8677]) {
+      const r = runSafely({ seed });
+      assert.ok(r.ok, `seed ${seed}: ${r.problems.join('\n').slice(0, 800)}\n    replay: node tests/dist/simulation/run-simulation.js --seed ${seed} --trace`);
+    }
+  });
 });

@@ -106,7 +106,12 @@ export class WritePipeline {
    * in a change of leader, the answer would describe a state that never existed.
    */
   private answerUnchanged(p: Pending, seen: OverlayEntry | undefined, reply: DataReply): void {
-    if (!seen) return p.done(reply);
+    if (!seen) {
+      // Then the answer is a read of this leader's state, given only under its lease as a strongly
+      // consistent read is: a leader deposed without knowing it yet would answer from stale data.
+      if (this.driver.replicas[p.op.vnode]?.canReadConsistent(Date.now())) return p.done(reply);
+      return p.done({ id: p.op.id, code: ReplyCode.WrongNode, placementVersion: this.driver.placementVersion, leaderHint: this.driver.leaderHint(p.op.vnode) });
+    }
     seen.applied.then(
       () => p.done(reply),
       () => p.done({ id: p.op.id, code: ReplyCode.WrongNode, placementVersion: this.driver.placementVersion, leaderHint: this.driver.leaderHint(p.op.vnode) }),

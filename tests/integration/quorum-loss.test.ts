@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateTableCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { hashKeyBytes, locatePartition } from '@ringdb/core';
-import { Cluster, eventually } from '../support/cluster.js';
+import { Cluster, createKeyValueTable, eventually } from '../support/cluster.js';
 
 /**
  * A leader whose two followers stop answering cannot commit: a write it took must be answered
@@ -19,14 +19,7 @@ describe('a leader that loses its quorum', () => {
   before(async () => {
     await cluster.start();
     ddb = cluster.client();
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: 'Quorum',
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createKeyValueTable(ddb, 'Quorum');
     const { placement } = await cluster.state();
     key = 'q1';
     const group = placement.vnodes[locatePartition('Quorum', hashKeyBytes('S', { S: key }), placement.vnodeCount).vnode];

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import http from 'node:http';
 import { parseArgs } from 'node:util';
+import { serveAsChild } from './child-server.js';
 
 /**
  * The ceiling for this machine and load generator, not a database: a bare Node HTTP server that
@@ -115,15 +116,4 @@ const server = http.createServer((req, res) => {
   });
 });
 server.keepAliveTimeout = 65_000;
-server.listen(Number(values.port), '127.0.0.1', () => process.stdout.write(`listening ${values.port}\n`));
-
-const parent = process.ppid;
-const stop = () => {
-  server.close();
-  process.exit(0);
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
-setInterval(() => {
-  if (process.ppid !== parent) stop();
-}, 500).unref();
+serveAsChild(server, Number(values.port));

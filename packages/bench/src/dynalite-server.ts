@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import type http from 'node:http';
+import { serveAsChild } from './child-server.js';
 
 /**
  * Runs dynalite (on disk: LevelDB through classic-level) through its JS API, the same server its
@@ -18,15 +19,4 @@ if (!values.port || !values.path) {
 type Dynalite = (options: { path?: string; createTableMs?: number; deleteTableMs?: number }) => http.Server;
 const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
 const server = dynalite({ path: values.path, createTableMs: 50, deleteTableMs: 50 });
-server.listen(Number(values.port), '127.0.0.1', () => process.stdout.write(`listening ${values.port}\n`));
-
-const parent = process.ppid;
-const stop = () => {
-  server.close();
-  process.exit(0);
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
-setInterval(() => {
-  if (process.ppid !== parent) stop();
-}, 500).unref();
+serveAsChild(server, Number(values.port));

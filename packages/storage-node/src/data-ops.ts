@@ -66,3 +66,12 @@ export interface WriteParams {
   keys?: unknown; // core TableKeys
   returnValues?: 'NONE' | 'ALL_OLD' | 'UPDATED_OLD' | 'ALL_NEW' | 'UPDATED_NEW';
 }
+
+/**
+ * "Not here": this node does not serve the operation's vnode as asked (not its leader, no lease,
+ * or a proposal lost to a new leader); the router retries with the node's placement version and
+ * the leader it knows of ('' if none).
+ */
+export function wrongNodeReply(op: DataOp, node: { placementVersion: number; leaderHint(vnode: number): string }): DataReply {
+  return { id: op.id, code: ReplyCode.WrongNode, placementVersion: node.placementVersion, leaderHint: node.leaderHint(op.vnode) };
+}

@@ -18,7 +18,7 @@ import {
 } from '@ringdb/runtime';
 import { AntiEntropy } from './anti-entropy/anti-entropy.js';
 import { registerAntiEntropyMetrics } from './anti-entropy/metrics.js';
-import { OpFlag, OpKind, ReplyCode, type DataOp, type DataReply } from './data-ops.js';
+import { OpFlag, OpKind, ReplyCode, wrongNodeReply, type DataOp, type DataReply } from './data-ops.js';
 import { createEngine, type EngineName, type StorageEngine } from './engine.js';
 import { dataKey, itemValueJson, statsKey, tableRange } from './keyspace.js';
 import { PeerTransport } from './peer-transport.js';
@@ -292,7 +292,7 @@ export class StorageNode {
           ? replica.hasUsableData
           : replica.canReadConsistent(Date.now());
     if (!serves) {
-      send({ id: op.id, code: ReplyCode.WrongNode, placementVersion: this.driver.placementVersion, leaderHint: this.driver.leaderHint(op.vnode) });
+      send(wrongNodeReply(op, this.driver));
       return;
     }
     switch (op.kind) {

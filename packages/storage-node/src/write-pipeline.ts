@@ -13,7 +13,7 @@ import type { StorageEngine } from './engine.js';
 import { dataKey, encodeItemValue, itemValueJson, itemValueSize } from './keyspace.js';
 import { EntryDroppedError, NotLeaderError, type ReplicationDriver } from './replication-driver.js';
 import type { Mutation } from './replication/types.js';
-import { OpFlag, OpKind, ReplyCode, type DataOp, type DataReply, type WriteParams } from './data-ops.js';
+import { OpFlag, OpKind, ReplyCode, wrongNodeReply, type DataOp, type DataReply, type WriteParams } from './data-ops.js';
 
 interface Pending {
   op: DataOp;
@@ -109,12 +109,12 @@ export class WritePipeline {
     if (!seen) {
       // Then the answer is a read of this leader's state, given only under its lease as a strongly
       // consistent read is: a leader deposed without knowing it yet would answer from stale data.
-      if (this.driver.replicas[p.op.vnode]?.canReadConsistent(Date.now())) return p.done(reply);
-      return p.done({ id: p.op.id, code: ReplyCode.WrongNode, placementVersion: this.driver.placementVersion, leaderHint: this.driver.leaderHint(p.op.vnode) });
+      const leased = this.driver.replicas[p.op.vnode]?.canReadConsistent(Date.now()) ?? false;
+      return p.done(leased ? reply : wrongNodeReply(p.op, this.driver));
     }
     seen.applied.then(
       () => p.done(reply),
-      () => p.done({ id: p.op.id, code: ReplyCode.WrongNode, placementVersion: this.driver.placementVersion, leaderHint: this.driver.leaderHint(p.op.vnode) }),
+      () => p.done(wrongNodeReply(p.op, this.driver)),
     );
   }
 
@@ -122,7 +122,7 @@ export class WritePipeline {
     const { op } = p;
     const replica = this.driver.replicas[op.vnode];
     if (!replica || !replica.canWrite) {
-      p.done({ id: op.id, code: ReplyCode.WrongNode, placementVersion: this.driver.placementVersion, leaderHint: this.driver.leaderHint(op.vnode) });
+      p.done(wrongNodeReply(op, this.driver));
       return;
     }
     const params: WriteParams = op.aux.length > 0 ? (JSON.parse(op.aux.toString('utf8')) as WriteParams) : {};
@@ -180,7 +180,7 @@ export class WritePipeline {
       proposal = this.driver.propose(op.vnode, [mutation]);
     } catch (err) {
       if (err instanceof NotLeaderError) {
-        p.done({ id: op.id, code: ReplyCode.WrongNode, placementVersion: this.driver.placementVersion, leaderHint: this.driver.leaderHint(op.vnode) });
+        p.done(wrongNodeReply(op, this.driver));
         return;
       }
       throw err;
@@ -208,7 +208,7 @@ export class WritePipeline {
         clearTimeout(timer);
         if (err instanceof EntryDroppedError) {
           // A new leader's log replaced it: it never happened, so the router may retry it there.
-          p.done({ id: op.id, code: ReplyCode.WrongNode, placementVersion: this.driver.placementVersion, leaderHint: this.driver.leaderHint(op.vnode) });
+          p.done(wrongNodeReply(op, this.driver));
         } else {
           p.done({ id: op.id, code: ReplyCode.Unavailable, errorMessage: (err as Error).message });
         }

@@ -369,7 +369,8 @@ export class AntiEntropy {
    * replication cycles: only once this replica has applied up to `asOf` too ('behind' otherwise),
    * and only for keys that no entry after `asOf` wrote, applied or still pending here (their value
    * is, or will be, newer than the repair). Statistics move by the difference to the value held now;
-   * the keys rewritten count toward this node's repaired-keys metric. `check` throws when this replica may no longer take the repair.
+   * the keys rewritten count toward this node's repaired-keys metric. `check` throws when this
+   * replica may no longer take the repair.
    */
   private applyRepair(vnode: number, tableId: Buffer, asOf: number, repairs: RepairItem[], check: (replica: VnodeReplica) => void): Promise<RepairReply | 'behind'> {
     const tableHex = tableId.toString('hex');

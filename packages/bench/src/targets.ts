@@ -63,13 +63,23 @@ function canBind(port: number): Promise<boolean> {
   });
 }
 
-/** `count` consecutive free ports on 127.0.0.1 (checked by binding each, then released). */
+/** Ports handed out by `freePorts` in this run: free when checked, but maybe not bound yet. */
+const handedOut = new Set<number>();
+
+/**
+ * `count` consecutive free ports on 127.0.0.1 (checked by binding each, then released), none of
+ * them handed out before: a target's processes bind their ports only once started, so two calls
+ * must not return overlapping ranges (a storage node and an admin server on one port, say).
+ */
 export async function freePorts(count: number): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const base = 20_000 + Math.floor(Math.random() * 30_000);
     let ok = true;
-    for (let i = 0; i < count && ok; i++) ok = await canBind(base + i);
-    if (ok) return base;
+    for (let i = 0; i < count && ok; i++) ok = !handedOut.has(base + i) && (await canBind(base + i));
+    if (ok) {
+      for (let i = 0; i < count; i++) handedOut.add(base + i);
+      return base;
+    }
   }
   throw new Error(`no ${count} consecutive free ports found`);
 }

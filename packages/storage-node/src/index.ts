@@ -4,6 +4,7 @@ export * from './data-ops.js';
 export * from './keyspace.js';
 export * from './replication/types.js';
 export * from './replication/vnode-replica.js';
+export * from './replication/log-window.js';
 export * from './anti-entropy/merkle.js';
 export type { RoundSummary } from './anti-entropy/anti-entropy.js';
 export * from './replication/peer-codec.js';

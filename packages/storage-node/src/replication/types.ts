@@ -175,9 +175,10 @@ export interface ReplicaTimings {
    */
   retainedEntries: number;
   /**
-   * Applied entries whose writes are also kept in memory (the last ones, which a follower that is
-   * only a little behind asks for); older entries keep only their index and term there, so memory
-   * does not grow with retainedEntries times the item size.
+   * At most this many applied entries that some follower lacks keep their writes in memory at the
+   * leader (for a follower only a little behind); entries every follower holds, and applied
+   * entries at a follower, keep only their terms there, so memory does not grow with
+   * retainedEntries times the item size.
    */
   memoryEntries: number;
   /**

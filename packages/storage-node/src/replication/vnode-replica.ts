@@ -22,6 +22,7 @@ import {
   type SnapshotInstall,
   type SnapshotRequest,
 } from './types.js';
+import { LogWindow } from './log-window.js';
 
 /** How far the leader knows a follower's log to match its own. */
 interface Progress {
@@ -134,13 +135,10 @@ export class VnodeReplica {
   installing: boolean;
 
   /**
-   * Entries (floorIndex, lastIndex], contiguous. Those up to `stubbedUpTo` (all applied) may be
-   * stubs: index, term and configuration, without their writes (those are in the durable log).
+   * Entries (log.floor, lastIndex] in memory: whole after log.memoryFloor, older ones (all
+   * applied) by their terms only, their writes being in the durable log.
    */
-  private tail: LogEntry[];
-  private floorIndex: number;
-  private stubbedUpTo = 0;
-  private floorTerm: number;
+  private readonly log: LogWindow;
   private appliedTerm: number;
 
   /** Placement's replicas of the vnode, its preferred leader, and the target replicas of a move. */
@@ -208,16 +206,14 @@ export class VnodeReplica {
     this.persisted = restored.lastIndex;
     this.persisting = restored.lastIndex;
     this.applying = restored.applied;
-    this.tail = restored.unapplied.slice();
-    this.floorIndex = restored.applied;
-    this.floorTerm = restored.appliedTerm;
+    this.log = new LogWindow(restored.applied, restored.appliedTerm, restored.unapplied.slice());
     this.appliedTerm = restored.appliedTerm;
     this.logStart = restored.logStart ?? 0;
     this.logStartTerm = restored.logStartTerm ?? 0;
     this.installing = restored.installing ?? false;
     this.appliedConfig = restored.config ?? [];
-    for (const e of this.tail) if (isConfig(e)) this.pendingConfigs.push({ index: e.index, voters: e.config });
-    if (this.tail.length > 0 && this.tail[this.tail.length - 1].index !== restored.lastIndex) {
+    for (const e of restored.unapplied) if (isConfig(e)) this.pendingConfigs.push({ index: e.index, voters: e.config });
+    if (restored.unapplied.length > 0 && this.log.last !== restored.lastIndex) {
       throw new Error(`vnode ${vnode}: restored log tail does not end at lastIndex ${restored.lastIndex}`);
     }
     // A restarted replica may have answered a leader just before it stopped: it must not vote for
@@ -599,7 +595,9 @@ export class VnodeReplica {
     if (seq === 0) {
       // It has that state already, or holds the committed log up to there and applies it itself.
       if (!this.installing && index <= this.commit) return reply(true, true);
-      if (index < this.floorIndex) return reply(false, false); // older than what it applied: wait for a newer one
+      // Older than what it holds whole in memory (it re-applies the log after the snapshot from
+      // memory): wait for a newer one.
+      if (index < this.log.memoryFloor) return reply(false, false);
       this.receiving = { index, term: msg.prevTerm, seq: 0, leader: from, config: msg.entries[0]?.config ?? [] };
       this.installing = true;
       this.stateDirty = true;
@@ -624,24 +622,21 @@ export class VnodeReplica {
   private finishInstall(index: number, term: number): void {
     const install = this.pendingInstall!;
     install.end = true;
-    const keep = index <= this.lastIndex && index >= this.floorIndex && this.termAt(index) === term;
+    const keep = index <= this.lastIndex && index >= this.log.memoryFloor && this.termAt(index) === term;
     // What the durable log may hold: (logStart, the furthest it was ever written].
     install.dropLogFrom = this.logStart + 1;
+    this.log.restartAt(index, term, keep);
     if (keep) {
-      this.tail = this.tail.slice(index - this.floorIndex);
       install.dropLogTo = index;
     } else {
       // The log does not contain the snapshot's last entry: everything in it is replaced.
       install.dropLogTo = Math.max(this.lastIndex, this.persisting, this.persisted, this.truncateTo);
-      this.tail = [];
       this.lastIndex = index;
       this.lastTerm = term;
       if (this.pendingAck) this.pendingAck = null;
       this.truncateFrom = 0;
       this.truncateTo = 0;
     }
-    this.floorIndex = index;
-    this.floorTerm = term;
     this.logStart = index;
     this.logStartTerm = term;
     this.appliedTerm = term;
@@ -653,7 +648,7 @@ export class VnodeReplica {
     if (!keep) this.persisting = this.persisted = index;
     this.appliedConfig = this.receiving!.config;
     this.pendingConfigs = [];
-    for (const e of this.tail) if (isConfig(e)) this.pendingConfigs.push({ index: e.index, voters: e.config });
+    if (keep) for (const e of this.log.from(index + 1)) if (isConfig(e)) this.pendingConfigs.push({ index: e.index, voters: e.config });
     this.installing = false;
     this.receiving = null;
     this.stateDirty = true;
@@ -819,7 +814,7 @@ export class VnodeReplica {
   // ---------------------------------------------------------------- log replication
 
   private appendLocal(entry: LogEntry): void {
-    this.tail.push(entry);
+    this.log.push(entry);
     this.lastIndex = entry.index;
     this.lastTerm = entry.term;
     if (isConfig(entry)) {
@@ -830,7 +825,7 @@ export class VnodeReplica {
 
   /** Term of the log entry at `index`, if it is still held in memory (undefined below the retained tail or past the end). */
   entryTerm(index: number): number | undefined {
-    return index > this.floorIndex ? this.termAt(index) : undefined;
+    return index > this.log.floor ? this.termAt(index) : undefined;
   }
 
   /**
@@ -840,43 +835,32 @@ export class VnodeReplica {
    * really differ.
    */
   entriesBetween(after: number, upTo: number): readonly LogEntry[] | undefined {
-    if (after < this.memoryFloor || upTo > this.lastIndex || after > upTo) return undefined;
-    const first = this.floorIndex + 1;
-    return this.tail.slice(after + 1 - first, upTo + 1 - first);
+    if (after < this.log.memoryFloor || upTo > this.lastIndex || after > upTo) return undefined;
+    return this.log.slice(after + 1, upTo);
   }
 
   private termAt(index: number): number | undefined {
     if (index === 0) return 0;
     if (index === this.lastIndex) return this.lastTerm;
-    if (index === this.floorIndex) return this.floorTerm;
-    const first = this.floorIndex + 1;
-    if (index >= first && index <= this.lastIndex) return this.tail[index - first].term;
-    return undefined;
-  }
-
-  /** Entries after this index are held in memory with their writes. */
-  private get memoryFloor(): number {
-    return Math.max(this.floorIndex, this.stubbedUpTo);
+    return index <= this.lastIndex ? this.log.termAt(index) : undefined;
   }
 
   private entriesFrom(from: number, max: number): LogEntry[] | undefined {
-    if (from <= this.memoryFloor) return undefined;
-    const start = from - (this.floorIndex + 1);
-    return this.tail.slice(start, start + max);
+    if (from <= this.log.memoryFloor) return undefined;
+    return this.log.slice(from, Math.min(this.lastIndex, from + max - 1));
   }
 
   /** Drops entries from `index` on (never committed ones: a new leader's log replaces them). */
   private truncate(index: number): void {
     if (index <= this.commit) throw new Error(`vnode ${this.vnode}: truncating committed entry ${index} (commit ${this.commit})`);
-    const first = this.floorIndex + 1;
     const durableEnd = Math.max(this.persisting, this.persisted);
     if (index <= durableEnd) {
       this.truncateFrom = this.truncateFrom === 0 ? index : Math.min(this.truncateFrom, index);
       this.truncateTo = Math.max(this.truncateTo, durableEnd);
     }
-    this.tail.length = index - first;
+    this.log.truncateFrom(index);
     this.lastIndex = index - 1;
-    this.lastTerm = this.termAt(index - 1) ?? this.floorTerm;
+    this.lastTerm = this.termAt(index - 1) ?? this.log.floorTerm;
     this.persisting = Math.min(this.persisting, index - 1);
     this.persisted = Math.min(this.persisted, index - 1);
     this.truncatedBelow = Math.min(this.truncatedBelow, index - 1);
@@ -916,7 +900,7 @@ export class VnodeReplica {
     }
     let match = msg.prevIndex;
     for (const entry of msg.entries) {
-      if (entry.index <= this.floorIndex) {
+      if (entry.index <= this.log.floor) {
         match = entry.index;
         continue;
       }
@@ -945,7 +929,7 @@ export class VnodeReplica {
     if (this.installing) return;
     // Only up to an entry known to match the leader's log.
     const localTerm = this.termAt(msg.prevIndex);
-    const matches = msg.prevIndex <= this.floorIndex || (localTerm !== undefined && localTerm === msg.prevTerm);
+    const matches = msg.prevIndex <= this.log.floor || (localTerm !== undefined && localTerm === msg.prevTerm);
     if (!matches) return;
     const newCommit = Math.min(msg.commit, msg.prevIndex);
     if (newCommit > this.commit) this.commit = newCommit;
@@ -1019,7 +1003,7 @@ export class VnodeReplica {
       if (prevTerm === undefined || entries === undefined) {
         // Older than what is kept in memory: the driver reads it from disk.
         pr.fetching = true;
-        const to = Math.min(this.memoryFloor, pr.next + this.timings.maxEntriesPerMessage - 1);
+        const to = Math.min(this.log.memoryFloor, pr.next + this.timings.maxEntriesPerMessage - 1);
         this.fetches.push({ vnode: this.vnode, peer, from: pr.next, to: Math.max(to, pr.next) });
         continue;
       }
@@ -1056,8 +1040,7 @@ export class VnodeReplica {
     if (this.needsSend && this.role === 'leader') this.sendAppends(nowMs);
     this.needsSend = false;
     this.commitDue = false;
-    const first = this.floorIndex + 1;
-    const entries = this.lastIndex > this.persisting ? this.tail.slice(this.persisting + 1 - first) : [];
+    const entries = this.lastIndex > this.persisting ? this.log.from(this.persisting + 1) : [];
     const persistedUpTo = this.lastIndex;
     // A group of one: this very batch makes the entries durable at a majority, so they commit and
     // apply in it too (one storage write per write instead of two).
@@ -1066,7 +1049,7 @@ export class VnodeReplica {
     // committed, which may include entries made durable by this very write. A replica installing
     // a snapshot applies nothing until it has the snapshot's data.
     const applyTo = this.installing ? this.applying : Math.min(this.commit, persistedUpTo);
-    const apply = applyTo > this.applying ? this.tail.slice(this.applying + 1 - first, applyTo + 1 - first) : [];
+    const apply = applyTo > this.applying ? this.log.slice(this.applying + 1, applyTo) : [];
     const messages = this.outbox;
     if (this.pendingAck) {
       messages.push({
@@ -1151,33 +1134,22 @@ export class VnodeReplica {
 
   /** Drops applied entries beyond what is retained for slow followers, and compacts the durable log. */
   private trimTail(): void {
-    const keepFrom = this.applied - this.timings.retainedEntries; // entries <= keepFrom may go
-    if (keepFrom > this.floorIndex) {
-      const drop = keepFrom - this.floorIndex;
-      const last = this.tail[drop - 1];
-      this.tail = this.tail.slice(drop);
-      this.floorIndex = last.index;
-      this.floorTerm = last.term;
-    }
-    // Older applied entries keep only index, term and configuration in memory (new objects: a
-    // Ready being written may still hold the originals).
-    const stubTo = this.applied - this.timings.memoryEntries;
-    if (stubTo > this.memoryFloor) {
-      const first = this.floorIndex + 1;
-      for (let i = this.memoryFloor + 1; i <= stubTo; i++) {
-        const e = this.tail[i - first];
-        if (e.mutations.length === 0) continue;
-        const stub: LogEntry = { index: e.index, term: e.term, mutations: [] }; // not its encoded bytes either
-        if (e.config) stub.config = e.config;
-        this.tail[i - first] = stub;
-      }
-      this.stubbedUpTo = stubTo;
-    }
-    if (!this.installing && this.floorIndex - this.logStart >= this.timings.compactionStep && this.floorIndex <= this.applied) {
+    // Applied entries keep only their terms in memory once no follower may soon need them whole
+    // (a Ready being written may still hold them): at a follower at once, at the leader once every
+    // follower holds them, or once memoryEntries newer ones are applied. Writes then die young,
+    // before the garbage collector would copy them. Entries <= keepFrom go from memory altogether.
+    let releaseTo = this.applied;
+    if (this.role === 'leader') for (const pr of this.progress.values()) if (pr.match < releaseTo) releaseTo = pr.match;
+    releaseTo = Math.max(releaseTo, this.applied - this.timings.memoryEntries);
+    if (releaseTo > this.log.memoryFloor) this.log.releaseThrough(releaseTo);
+    const keepFrom = this.applied - this.timings.retainedEntries;
+    if (keepFrom > this.log.floor) this.log.dropThrough(keepFrom);
+    const floor = this.log.floor;
+    if (!this.installing && floor - this.logStart >= this.timings.compactionStep && floor <= this.applied) {
       this.compactFrom = this.logStart;
-      this.compactTo = this.floorIndex;
-      this.logStart = this.floorIndex;
-      this.logStartTerm = this.floorTerm;
+      this.compactTo = floor;
+      this.logStart = floor;
+      this.logStartTerm = this.log.floorTerm;
       this.stateDirty = true;
     }
   }

@@ -195,3 +195,43 @@ describe('vnode elections and leases', () => {
     assert.equal(g.r('a').applied, g.r(interim).applied);
   });
 });
+
+describe('vnode log in memory', () => {
+  it('keeps an applied entry whole only while a follower lacks it (at most memoryEntries), and a follower keeps none', () => {
+    const g = new Group('a');
+    g.run(300);
+    assert.deepEqual(g.leaders(), ['a']);
+    const a = g.r('a');
+    const first = g.write('a');
+    g.run(5);
+    // Every follower holds it: no replica keeps it whole (its writes are in the durable log).
+    assert.equal(a.entriesBetween(first - 1, first), undefined);
+    assert.equal(g.r('b').entriesBetween(first - 1, first), undefined);
+    assert.equal(a.entryTerm(first), a.term, 'its term is still known');
+
+    // c stops answering: what it lacks stays whole at the leader, and goes once c has caught up.
+    g.cut.add('c');
+    const few: number[] = [];
+    for (let i = 0; i < 5; i++) few.push(g.write('a'));
+    g.run(5); // b learns the commit index at the next tick
+    const fewLast = few[few.length - 1];
+    assert.ok(g.r('b').applied >= fewLast, 'a and b commit without c');
+    assert.equal(g.r('b').entriesBetween(fewLast - 1, fewLast), undefined, 'a follower releases what it applied');
+    assert.deepEqual(a.entriesBetween(few[0] - 1, fewLast)?.map((e) => e.index), few, 'held whole for c');
+    g.cut.delete('c');
+    g.run(500);
+    assert.ok(g.r('c').applied >= fewLast, 'c caught up from the leader\'s memory');
+    assert.equal(a.entriesBetween(fewLast - 1, fewLast), undefined, 'released once c holds them');
+
+    // Cut off for longer, c lacks more than the leader keeps whole: the last memoryEntries only
+    // (the real node reads older ones back from its durable log for c).
+    g.cut.add('c');
+    const many: number[] = [];
+    for (let i = 0; i < TIMINGS.memoryEntries + 10; i++) many.push(g.write('a'));
+    const last = many[many.length - 1];
+    assert.ok(a.applied >= last);
+    const whole = a.entriesBetween(last - TIMINGS.memoryEntries, last);
+    assert.deepEqual(whole?.map((e) => e.index), many.slice(-TIMINGS.memoryEntries));
+    assert.equal(a.entriesBetween(last - TIMINGS.memoryEntries - 1, last), undefined, 'older ones are not held whole');
+  });
+});

@@ -1,25 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { seededRandom } from '@ringdb/core';
 import { LogWindow, type LogEntry } from '@ringdb/storage-node';
-
-/** A deterministic PRNG (mulberry32) so a failing seed can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const entry = (index: number, term: number): LogEntry => ({ index, term, mutations: [] });
 
 describe('LogWindow', () => {
   it('answers terms and whole entries as a plain array of every entry would, under random pushes, releases, drops and truncations', () => {
     for (let seed = 1; seed <= 200; seed++) {
-      const random = rng(seed);
+      const random = seededRandom(seed);
       // The model: every entry ever in the log, by index (index 0 unused), and the window's bounds.
       const all: LogEntry[] = [entry(0, 0)];
       let floor = 0;

@@ -57,7 +57,7 @@ export class LogWindow {
 
   /** Whole entries from `from` (after memoryFloor) to the end. */
   from(from: number): LogEntry[] {
-    return this.whole.slice(this.start + from - this.memoryFloor - 1);
+    return this.slice(from, this.last);
   }
 
   push(entry: LogEntry): void {
@@ -93,17 +93,15 @@ export class LogWindow {
     if (term === undefined) throw new Error(`log window: dropping through ${index}, past the last entry ${this.last}`);
     this.floor = index;
     this.floorTerm = term;
+    if (index >= this.memoryFloor) {
+      this.runs = [];
+      return;
+    }
     // The run holding index + 1 starts there now; runs before it go.
-    let keep = this.runs.length;
-    for (let j = this.runs.length - 2; j >= 0; j -= 2) {
-      keep = j;
-      if (this.runs[j] <= index + 1) break;
-    }
-    if (index >= this.memoryFloor) this.runs = [];
-    else {
-      if (keep > 0) this.runs.splice(0, keep);
-      this.runs[0] = index + 1;
-    }
+    let first = 0;
+    while (first + 2 < this.runs.length && this.runs[first + 2] <= index + 1) first += 2;
+    this.runs.splice(0, first);
+    this.runs[0] = index + 1;
   }
 
   /** The log restarts after (index, term), keeping the entries after it (all held whole). */

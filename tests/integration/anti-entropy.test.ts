@@ -62,8 +62,13 @@ describe('anti-entropy: a replica that lost and changed keys while stopped is re
   });
 
   it('finds nothing to repair in a healthy cluster', async () => {
-    const { total } = await repair();
-    assert.equal(total.vnodes, 32);
+    // A vnode handing leadership to its preferred replica after the start has no leader for a
+    // moment, and a round then leaves it out: ask again until every vnode was compared.
+    const { total } = await eventually('a round over every vnode', async () => {
+      const r = await repair();
+      assert.equal(r.total.vnodes, 32);
+      return r;
+    });
     assert.equal(total.comparisons, 32 * 2 * 2, 'every vnode, both tables, both followers');
     assert.equal(total.failed, 0);
     assert.equal(total.differing, 0);

@@ -38,9 +38,10 @@ describe('anti-entropy: a replica that lost and changed keys while stopped is re
     return g.nodes.includes(VICTIM) && g.nodes[g.leader] !== VICTIM;
   };
   const rowKey = (k: string) => dataKey(tableId, vnodeOf(k), encodeKeyValue('S', { S: k }));
-  const repair = async (...args: string[]): Promise<{ stdout: string; total: RoundSummary }> => {
+  const repair = async (...args: string[]): Promise<{ stdout: string; total: RoundSummary; notCompared: number[] }> => {
     const { stdout } = await run(process.execPath, [RINGDB_BIN, 'repair', ...args, '--json', '--membership', cluster.membershipAddress]);
-    return { stdout, total: (JSON.parse(stdout) as { total: RoundSummary }).total };
+    const out = JSON.parse(stdout) as { total: RoundSummary; notCompared: number[] };
+    return { stdout, total: out.total, notCompared: out.notCompared };
   };
   const victimDb = () => createEngine('rocksdb', path.join(cluster.dir, VICTIM, 'rocksdb'));
 
@@ -66,6 +67,7 @@ describe('anti-entropy: a replica that lost and changed keys while stopped is re
     // moment, and a round then leaves it out: ask again until every vnode was compared.
     const { total } = await eventually('a round over every vnode', async () => {
       const r = await repair();
+      assert.deepEqual(r.notCompared, [], 'vnodes no node compared');
       assert.equal(r.total.vnodes, 32);
       return r;
     });
@@ -240,6 +242,27 @@ describe('anti-entropy: a replica that lost and changed keys while stopped is re
     // And the replicas agree again.
     const again = await repair(TABLE);
     assert.equal(again.total.differing, 0, JSON.stringify(again.total));
+  });
+
+  it('names the vnodes that no node compared (two of three replicas down: no leader anywhere)', async () => {
+    const [up, ...stopped] = [VICTIM, ...cluster.nodeNames().filter((n) => n !== VICTIM)];
+    for (const n of stopped) await cluster.signal(n, 'SIGTERM');
+    try {
+      // Once membership reports them down and the survivor's leaders stepped down (no quorum).
+      const r = await eventually('a round that compared nothing', async () => {
+        const out = await repair();
+        assert.deepEqual(out.notCompared, Array.from({ length: 32 }, (_, v) => v));
+        return out;
+      }, 20_000, 500);
+      assert.equal(r.total.vnodes, 0);
+      const nodes = (JSON.parse(r.stdout) as { nodes: { node: string; status: string }[] }).nodes;
+      assert.deepEqual(nodes.map((n) => [n.node, n.status]).sort(), [[up, 'ok'], ...stopped.map((n) => [n, 'down'])].sort());
+      const { stdout } = await run(process.execPath, [RINGDB_BIN, 'repair', '--membership', cluster.membershipAddress]);
+      assert.match(stdout, /^not compared: 32 vnode\(s\) without a leader on a node that is up: 0, 1, 2, .*, 31; run again$/m);
+    } finally {
+      for (const n of stopped) cluster.run(n);
+      await cluster.waitReady();
+    }
   });
 });
 

@@ -10,7 +10,8 @@ Runs an anti-entropy round now: every storage node that is up compares each vnod
 the vnode's followers (Merkle trees of each table's rows, then the rows of differing buckets) and
 rewrites on the followers the keys that really differ from the leader. Differences explained by
 writes in flight are not repairs; keys that cannot be decided now are counted as skipped and left
-for a later round. Prints one line per node and a total.
+for a later round. Prints one line per node, a total, and the vnodes no node compared (a vnode
+without a leader at that moment, or led by a node that is down): run again for those.
 
 Arguments:
   table                       repair only this table (default: every table)
@@ -44,14 +45,14 @@ export async function repairCommand(argv: string[]): Promise<void> {
   if (table !== undefined && !names.includes(table)) throw new Error(`no table named ${table}`);
   const nodes = [...state.placement.nodes].sort((x, y) => x.zone.localeCompare(y.zone) || x.id.localeCompare(y.id));
   const results = await Promise.all(
-    nodes.map(async (n): Promise<{ node: string; zone: string; status: string; summary?: RoundSummary }> => {
+    nodes.map(async (n): Promise<{ node: string; zone: string; status: string; summary?: RoundSummary; compared?: number[] }> => {
       if (!n.alive) return { node: n.id, zone: n.zone, status: 'down' };
       const client = new (services().AntiEntropy)(n.address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
       try {
-        const reply = await unary<{ table: string }, RoundSummary & { error: string }>(client, 'run', { table: table ?? '' }, timeoutMs);
+        const reply = await unary<{ table: string }, RoundSummary & { error: string; compared: number[] }>(client, 'run', { table: table ?? '' }, timeoutMs);
         if (reply.error) return { node: n.id, zone: n.zone, status: `error: ${reply.error}` };
         const summary = Object.fromEntries(FIELDS.map((f) => [f, reply[f]])) as unknown as RoundSummary;
-        return { node: n.id, zone: n.zone, status: 'ok', summary };
+        return { node: n.id, zone: n.zone, status: 'ok', summary, compared: reply.compared };
       } catch (err) {
         return { node: n.id, zone: n.zone, status: `error: ${(err as Error).message}` };
       } finally {
@@ -61,8 +62,12 @@ export async function repairCommand(argv: string[]): Promise<void> {
   );
   const total = Object.fromEntries(FIELDS.map((f) => [f, results.reduce((s, r) => s + (r.summary?.[f] ?? 0), 0)])) as unknown as RoundSummary;
   const failedNodes = results.filter((r) => r.status !== 'ok' && r.status !== 'down').length;
+  const compared = new Set(results.flatMap((r) => r.compared ?? []));
+  const notCompared: number[] = [];
+  for (let v = 0; v < state.placement.vnodeCount; v++) if (!compared.has(v)) notCompared.push(v);
   if (values.json) {
-    process.stdout.write(JSON.stringify({ table: table ?? null, nodes: results, total }, null, 2) + '\n');
+    const nodesOut = results.map(({ compared: _, ...r }) => r);
+    process.stdout.write(JSON.stringify({ table: table ?? null, nodes: nodesOut, total, notCompared }, null, 2) + '\n');
   } else {
     process.stdout.write(`anti-entropy round of ${table ?? 'every table'} on ${nodes.length} storage node(s)\n`);
     const rows = [
@@ -72,6 +77,9 @@ export async function repairCommand(argv: string[]): Promise<void> {
     ];
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
+    if (notCompared.length > 0) {
+      process.stdout.write(`not compared: ${notCompared.length} vnode(s) without a leader on a node that is up: ${notCompared.join(', ')}; run again\n`);
+    }
   }
   if (failedNodes > 0) process.exit(1);
 }

@@ -120,17 +120,23 @@ export class AntiEntropy {
 
   // ---------------------------------------------------------------- leader side
 
-  /** Runs a round now over every vnode this node leads, for one table (by name) or all. */
-  async runNow(tableName?: string): Promise<RoundSummary> {
+  /**
+   * Runs a round now over every vnode this node leads, for one table (by name) or all. `compared`
+   * lists the vnodes it ran for (one that lost its leadership before its turn is left out).
+   */
+  async runNow(tableName?: string): Promise<RoundSummary & { compared: number[] }> {
     const tables = [...this.tables()];
     const chosen = tableName === undefined ? tables : tables.filter(([, name]) => name === tableName);
     if (tableName !== undefined && chosen.length === 0) throw new Error(`no table named ${tableName}`);
     const total = empty();
+    const compared: number[] = [];
     for (const vnode of this.ledVnodes()) {
-      add(total, await this.runVnode(vnode, chosen.map(([hex]) => hex), 'on_demand'));
+      const summary = await this.runVnode(vnode, chosen.map(([hex]) => hex), 'on_demand');
+      add(total, summary);
+      if (summary.vnodes > 0) compared.push(vnode);
     }
     this.log.info('anti-entropy round finished', { trigger: 'on_demand', table: tableName ?? '*', ...total });
-    return total;
+    return { ...total, compared };
   }
 
   private ledVnodes(): number[] {

@@ -153,6 +153,8 @@ export class VnodeReplica {
   private applying: number;
   private stateDirty = false;
   private progress = new Map<string, Progress>();
+  /** Reused by quorumValue. */
+  private readonly quorumScratch: number[] = [];
   private outbox: Outgoing[] = [];
   private fetches: FetchRequest[] = [];
   private snapshotRequests: SnapshotRequest[] = [];
@@ -257,10 +259,34 @@ export class VnodeReplica {
   /** End of the leader's lease: a majority answered messages sent since (lease end - lease length). */
   leaseUntil(nowMs: number): number {
     if (this.role !== 'leader') return 0;
-    const sent = [nowMs];
-    for (const v of this.voters) if (v !== this.self) sent.push(this.progress.get(v)?.ackedSentAt ?? -Infinity);
-    sent.sort((a, b) => b - a);
-    return sent[this.quorum - 1] + this.timings.electionTimeoutMs * this.timings.leaseFraction;
+    return this.quorumValue(nowMs, 'ackedSentAt', -Infinity) + this.timings.electionTimeoutMs * this.timings.leaseFraction;
+  }
+
+  /**
+   * The quorum-th largest of `own` (left out when undefined) and each other voter's progress
+   * `field` (`missing` for a voter without progress); NaN when there are fewer values than a
+   * quorum. Called on every acknowledgement and tick: no allocation, no sort call.
+   */
+  private quorumValue(own: number | undefined, field: 'match' | 'lastAckMs' | 'ackedSentAt', missing: number): number {
+    const vals = this.quorumScratch;
+    let n = 0;
+    if (own !== undefined) vals[n++] = own;
+    for (const v of this.voters) {
+      if (v === this.self) continue;
+      const pr = this.progress.get(v);
+      vals[n++] = pr ? pr[field] : missing;
+    }
+    if (n < this.quorum) return NaN;
+    for (let i = 1; i < n; i++) {
+      const x = vals[i];
+      let j = i - 1;
+      while (j >= 0 && vals[j] < x) {
+        vals[j + 1] = vals[j];
+        j--;
+      }
+      vals[j + 1] = x;
+    }
+    return vals[this.quorum - 1];
   }
 
   /**
@@ -488,10 +514,7 @@ export class VnodeReplica {
     // Leader: step down when a majority has not answered for an election timeout (it has no lease
     // and cannot commit; stepping down lets routers find the leader the others elected).
     if (this.voters.length > 1) {
-      const acks = [nowMs];
-      for (const v of this.voters) if (v !== this.self) acks.push(this.progress.get(v)?.lastAckMs ?? -Infinity);
-      acks.sort((a, b) => b - a);
-      if (nowMs - acks[this.quorum - 1] >= this.timings.electionTimeoutMs) {
+      if (nowMs - this.quorumValue(nowMs, 'lastAckMs', -Infinity) >= this.timings.electionTimeoutMs) {
         this.becomeFollower(this.term, '', nowMs);
         return;
       }
@@ -948,6 +971,9 @@ export class VnodeReplica {
       if (pr.next <= pr.match) pr.next = pr.match + 1;
       pr.probing = false;
       this.maybeCommit();
+      // Only entries it lacks are worth a send now (a new commit index goes at the next tick): an
+      // answered heartbeat or an acknowledgement of everything costs no ready() cycle.
+      if (pr.next <= this.lastIndex) this.needsSend = true;
     } else {
       if (msg.needSnapshot) pr.needSnapshot = true;
       // The follower's log ends (or diverges) earlier than we assumed: probe from where it says it
@@ -955,15 +981,12 @@ export class VnodeReplica {
       pr.next = Math.max(pr.match + 1, Math.min(pr.next, msg.lastIndex + 1));
       pr.probing = true;
       pr.lastSentMs = -Infinity;
+      this.needsSend = true;
     }
-    this.needsSend = true;
   }
 
   private maybeCommit(): void {
-    const matches: number[] = [];
-    for (const v of this.voters) matches.push(v === this.self ? this.persisted : (this.progress.get(v)?.match ?? 0));
-    matches.sort((a, b) => b - a);
-    const candidate = matches[this.quorum - 1];
+    const candidate = this.quorumValue(this.voters.includes(this.self) ? this.persisted : undefined, 'match', 0);
     // Only entries of the current term are committed by counting replicas (Raft, section 5.4.2).
     if (candidate > this.commit && this.termAt(candidate) === this.term) this.commit = candidate;
   }

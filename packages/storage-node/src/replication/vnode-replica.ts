@@ -971,9 +971,6 @@ export class VnodeReplica {
       if (pr.next <= pr.match) pr.next = pr.match + 1;
       pr.probing = false;
       this.maybeCommit();
-      // Only entries it lacks are worth a send now (a new commit index goes at the next tick): an
-      // answered heartbeat or an acknowledgement of everything costs no ready() cycle.
-      if (pr.next <= this.lastIndex) this.needsSend = true;
     } else {
       if (msg.needSnapshot) pr.needSnapshot = true;
       // The follower's log ends (or diverges) earlier than we assumed: probe from where it says it
@@ -981,8 +978,8 @@ export class VnodeReplica {
       pr.next = Math.max(pr.match + 1, Math.min(pr.next, msg.lastIndex + 1));
       pr.probing = true;
       pr.lastSentMs = -Infinity;
-      this.needsSend = true;
     }
+    this.needsSend = true;
   }
 
   private maybeCommit(): void {

@@ -25,12 +25,14 @@ Starts each target in turn on free loopback ports with its data in a fresh tempo
 disk; RingDB with one zone; RingDB with three zones), runs the same workloads against
 it with the load generator (packages/bench/dist/main.js) as a separate process, stops it and
 removes its data, then prints one table: ops/s, latency, ops/s relative to dynalite, and the CPU
-used by the client and by the server processes (% of one core; this machine has ${os.cpus().length}), and
-the servers' resident memory (all their processes together) at the end of each workload.
+used by the client and by the server processes (% of one core; this machine has ${os.cpus().length}; and
+the servers' CPU per operation), and the servers' resident memory (all their processes together)
+at the end of each workload.
 After each closed-loop put and get it runs the same workload paced at half the throughput just
 measured (with up to ${HALF_LOAD_IN_FLIGHT} x --concurrency requests in flight, so that requests do not queue in the
 client), and prints a second table: latency at half of peak against the targets (p99 GetItem
-under ${HALF_LOAD_P99_MS.get} ms, PutItem under ${HALF_LOAD_P99_MS.put} ms).
+under ${HALF_LOAD_P99_MS.get} ms, PutItem under ${HALF_LOAD_P99_MS.put} ms), with the servers' CPU then (an operation
+costs more CPU at a lower rate: less batching, more wake-ups per operation).
 
 Options:
   --duration <s>       measured seconds per workload (default 10)

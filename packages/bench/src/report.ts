@@ -15,8 +15,8 @@ const pad = (s: string, n: number, right = false) => (right ? s.padStart(n) : s.
 
 /** A Markdown table (aligned, so it also reads in a terminal). */
 export function formatTable(rows: CompareRow[]): string {
-  const head = ['target', 'op', 'ops/s', 'p50 ms', 'p99 ms', 'vs dynalite', 'client CPU %', 'server CPU %', 'server RSS MB', 'errors'];
-  const right = [false, false, true, true, true, true, true, true, true, false];
+  const head = ['target', 'op', 'ops/s', 'p50 ms', 'p99 ms', 'vs dynalite', 'client CPU %', 'server CPU %', 'server CPU us/op', 'server RSS MB', 'errors'];
+  const right = [false, false, true, true, true, true, true, true, true, true, false];
   return markdown(head, right, rows.map((r) => [
     r.target,
     r.op,
@@ -26,9 +26,15 @@ export function formatTable(rows: CompareRow[]): string {
     r.vsDynalite === null ? '-' : `${r.vsDynalite.toFixed(2)}x`,
     r.clientCpuPercent.toFixed(0),
     r.serverCpuPercent.toFixed(0),
+    cpuPerOp(r),
     String(r.serverRssMb),
     errorList(r),
   ]));
+}
+
+/** Server CPU per operation in microseconds: the servers' CPU share over the rate. */
+function cpuPerOp(r: CompareRow): string {
+  return r.opsPerSec > 0 ? ((r.serverCpuPercent / 100 / r.opsPerSec) * 1e6).toFixed(0) : '-';
 }
 
 function errorList(r: CompareRow): string {
@@ -37,8 +43,8 @@ function errorList(r: CompareRow): string {
 
 /** The paced runs at half of peak: their latency against the p99 target of their workload. */
 export function formatHalfLoadTable(rows: CompareRow[], targets: Readonly<Record<string, number>>): string {
-  const head = ['target', 'op', 'paced at ops/s', 'ops/s', 'p50 ms', 'p99 ms', 'p99 target ms', 'met', 'errors'];
-  const right = [false, false, true, true, true, true, true, false, false];
+  const head = ['target', 'op', 'paced at ops/s', 'ops/s', 'p50 ms', 'p99 ms', 'p99 target ms', 'met', 'server CPU %', 'server CPU us/op', 'errors'];
+  const right = [false, false, true, true, true, true, true, false, true, true, false];
   return markdown(head, right, rows.map((r) => {
     const goal = targets[r.op];
     return [
@@ -50,6 +56,8 @@ export function formatHalfLoadTable(rows: CompareRow[], targets: Readonly<Record
       r.p99Ms.toFixed(2),
       goal === undefined ? '-' : String(goal),
       goal === undefined ? '-' : r.p99Ms < goal ? 'yes' : 'no',
+      r.serverCpuPercent.toFixed(0),
+      cpuPerOp(r),
       errorList(r),
     ];
   }));

@@ -1,9 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Cluster, RINGDB_BIN } from '../support/cluster.js';
+import { Cluster, RINGDB_BIN, sleep } from '../support/cluster.js';
 
 const run = promisify(execFile);
 const BENCH = path.join(path.dirname(RINGDB_BIN), '../../bench/dist/main.js');
@@ -28,8 +28,32 @@ describe('npm run bench (load generator)', () => {
       assert.deepEqual(r.errors, {});
       assert.equal(r.rate, null);
       assert.equal(typeof r.clientCpuPercent, 'number');
+      assert.ok((r.clientLoopDelayP99Ms as number) >= 0 && (r.clientLoopDelayP99Ms as number) <= (r.clientLoopDelayMaxMs as number), stdout);
     });
   }
+
+  it('reports a stall of its own event loop (the client stopped for 400 ms mid-run)', async () => {
+    const child = spawn(process.execPath, [BENCH, '--endpoint', cluster.endpoint, '--op', 'get', '--rate', '100', '--duration', '3', '--warmup', '0', '--keys', '100', '--concurrency', '4', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    // Stopped once it is measuring (its progress line says so), resumed 400 ms later.
+    const measuring = new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes('measuring for')) resolve();
+    }));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await measuring;
+    await sleep(500);
+    child.kill('SIGSTOP');
+    await sleep(400);
+    child.kill('SIGCONT');
+    assert.equal(await exited, 0, stderr);
+    const r = JSON.parse(stdout.trim()) as { clientLoopDelayMaxMs: number; p999Ms: number };
+    assert.ok(r.clientLoopDelayMaxMs >= 300, `max event-loop delay ${r.clientLoopDelayMaxMs} ms`);
+    // Requests due while it was stopped waited too, and their latency says so.
+    assert.ok(r.p999Ms >= 200, `p99.9 ${r.p999Ms} ms`);
+  });
 
   it('paced (--rate): sends at the asked rate and says so in its JSON line', async () => {
     const { stdout } = await run(process.execPath, [BENCH, '--endpoint', cluster.endpoint, '--op', 'get', '--rate', '100', '--duration', '2', '--warmup', '0', '--keys', '100', '--concurrency', '4', '--json'], { timeout: 60_000 });

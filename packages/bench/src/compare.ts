@@ -32,7 +32,8 @@ After each closed-loop put and get it runs the same workload paced at half the t
 measured (with up to ${HALF_LOAD_IN_FLIGHT} x --concurrency requests in flight, so that requests do not queue in the
 client), and prints a second table: latency at half of peak against the targets (p99 GetItem
 under ${HALF_LOAD_P99_MS.get} ms, PutItem under ${HALF_LOAD_P99_MS.put} ms), with the servers' CPU then (an operation
-costs more CPU at a lower rate: less batching, more wake-ups per operation).
+costs more CPU at a lower rate: less batching, more wake-ups per operation) and how long the
+load generator's own event loop stalled (p99 and worst; its stalls count in the latencies).
 
 Options:
   --duration <s>       measured seconds per workload (default 10)

@@ -1,4 +1,4 @@
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Histogram } from './histogram.js';
 import { DynamoHttp } from './http-load.js';
 import { ensureTable, makePayload, partitions, preload, templatesFor, QUERY_PARTITION_ITEMS, type WorkloadSpec } from './workloads.js';
@@ -36,6 +36,13 @@ export interface RunResult {
   p999Ms: number;
   errors: Record<string, number>;
   clientCpuPercent: number;
+  /**
+   * How late this process's event loop ran (p99 and max over the measured window, ms): a client
+   * that stalls delays the requests it should send and the replies it should read, and its
+   * stall counts in the latencies above.
+   */
+  clientLoopDelayP99Ms: number;
+  clientLoopDelayMaxMs: number;
   endpoint: string;
   table: string;
   itemBytes: number;
@@ -46,6 +53,7 @@ export interface RunResult {
 
 type Phase = 'warmup' | 'measure' | 'done';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const LOOP_SAMPLE_MS = 5;
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /**
@@ -125,6 +133,10 @@ export async function runLoad(o: RunOptions): Promise<RunResult> {
 
     let measureStart = performance.now();
     let cpuStart = process.cpuUsage();
+    // Sampled every LOOP_SAMPLE_MS by a timer of its own (cheap next to the requests); each sample
+    // is the time since the previous one, so the sampling interval is taken off when reporting.
+    const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
+    loopDelay.enable();
     const startedAt = new Date();
     const begin = performance.now();
     due = begin;
@@ -150,12 +162,14 @@ export async function runLoad(o: RunOptions): Promise<RunResult> {
       phase = 'measure';
       measureStart = performance.now();
       cpuStart = process.cpuUsage();
+      loopDelay.reset();
       o.log(`${tag} measuring for ${o.durationS}s`);
     }
     await sleep(o.durationS * 1000);
     phase = 'done';
     const wallMs = performance.now() - measureStart;
     const cpu = process.cpuUsage(cpuStart);
+    loopDelay.disable();
     clearInterval(ticker);
     await Promise.race([Promise.all(workers), sleep(15_000)]);
 
@@ -174,6 +188,8 @@ export async function runLoad(o: RunOptions): Promise<RunResult> {
       p999Ms: ms(0.999),
       errors,
       clientCpuPercent: round(((cpu.user + cpu.system) / 1000 / wallMs) * 100, 1),
+      clientLoopDelayP99Ms: round(Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_SAMPLE_MS), 1),
+      clientLoopDelayMaxMs: round(Math.max(0, loopDelay.max / 1e6 - LOOP_SAMPLE_MS), 1),
       endpoint: o.endpoint,
       table: spec.table,
       itemBytes: spec.itemBytes,

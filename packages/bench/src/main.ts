@@ -14,9 +14,11 @@ request bodies, not the AWS SDK, so the client stays cheap.
 
 Progress goes to stderr once a second. stdout gets exactly one JSON line:
   {target, op, concurrency, rate, durationS, ops, opsPerSec, p50Ms, p90Ms, p99Ms, p999Ms,
-   errors: {<type>: n}, clientCpuPercent, ...}
+   errors: {<type>: n}, clientCpuPercent, clientLoopDelayP99Ms, clientLoopDelayMaxMs, ...}
 clientCpuPercent is this process's own CPU time over the measured wall time, in % of one core:
-near 100 means the client, not the server, was the bottleneck.
+near 100 means the client, not the server, was the bottleneck. clientLoopDelay*Ms say how late
+the client's own event loop ran (p99 and worst, sampled every 5 ms): a stalled client counts its
+stall in the latencies, so tails no longer than these are not the server's.
 
 Options:
   --endpoint <url>       DynamoDB endpoint (default http://127.0.0.1:8000)
@@ -101,7 +103,8 @@ async function main(): Promise<void> {
     process.stderr.write(
       `${result.target} ${result.op}${result.rate ? ` paced at ${result.rate}/s` : ''}: ${result.opsPerSec} ops/s over ${result.durationS}s (${result.ops} ops), ` +
         `latency ms p50 ${result.p50Ms} p90 ${result.p90Ms} p99 ${result.p99Ms} p99.9 ${result.p999Ms}, ` +
-        `errors ${errs}, client CPU ${result.clientCpuPercent}% of one core\n`,
+        `errors ${errs}, client CPU ${result.clientCpuPercent}% of one core, ` +
+        `client event-loop delay p99 ${result.clientLoopDelayP99Ms} ms, max ${result.clientLoopDelayMaxMs} ms\n`,
     );
   }
   process.stdout.write(JSON.stringify(result) + '\n');

@@ -43,8 +43,8 @@ function errorList(r: CompareRow): string {
 
 /** The paced runs at half of peak: their latency against the p99 target of their workload. */
 export function formatHalfLoadTable(rows: CompareRow[], targets: Readonly<Record<string, number>>): string {
-  const head = ['target', 'op', 'paced at ops/s', 'ops/s', 'p50 ms', 'p99 ms', 'p99 target ms', 'met', 'server CPU %', 'server CPU us/op', 'errors'];
-  const right = [false, false, true, true, true, true, true, false, true, true, false];
+  const head = ['target', 'op', 'paced at ops/s', 'ops/s', 'p50 ms', 'p99 ms', 'p99 target ms', 'met', 'server CPU %', 'server CPU us/op', 'client stall p99/max ms', 'errors'];
+  const right = [false, false, true, true, true, true, true, false, true, true, true, false];
   return markdown(head, right, rows.map((r) => {
     const goal = targets[r.op];
     return [
@@ -58,6 +58,7 @@ export function formatHalfLoadTable(rows: CompareRow[], targets: Readonly<Record
       goal === undefined ? '-' : r.p99Ms < goal ? 'yes' : 'no',
       r.serverCpuPercent.toFixed(0),
       cpuPerOp(r),
+      `${r.clientLoopDelayP99Ms.toFixed(1)} / ${r.clientLoopDelayMaxMs.toFixed(1)}`,
       errorList(r),
     ];
   }));

@@ -258,7 +258,7 @@ describe('anti-entropy: a replica that lost and changed keys while stopped is re
       const nodes = (JSON.parse(r.stdout) as { nodes: { node: string; status: string }[] }).nodes;
       assert.deepEqual(nodes.map((n) => [n.node, n.status]).sort(), [[up, 'ok'], ...stopped.map((n) => [n, 'down'])].sort());
       const { stdout } = await run(process.execPath, [RINGDB_BIN, 'repair', '--membership', cluster.membershipAddress]);
-      assert.match(stdout, /^not compared: 32 vnode\(s\) without a leader on a node that is up: 0, 1, 2, .*, 31; run again$/m);
+      assert.match(stdout, /^not compared: 32 vnode\(s\) \(no leader at that moment, or its round failed\): 0, 1, 2, .*, 31; run again$/m);
     } finally {
       for (const n of stopped) cluster.run(n);
       await cluster.waitReady();

@@ -10,8 +10,8 @@ Runs an anti-entropy round now: every storage node that is up compares each vnod
 the vnode's followers (Merkle trees of each table's rows, then the rows of differing buckets) and
 rewrites on the followers the keys that really differ from the leader. Differences explained by
 writes in flight are not repairs; keys that cannot be decided now are counted as skipped and left
-for a later round. Prints one line per node, a total, and the vnodes no node compared (a vnode
-without a leader at that moment, or led by a node that is down): run again for those.
+for a later round. Prints one line per node, a total, and the vnodes no node compared (no leader
+at that moment, or a leader whose round failed): run again for those.
 
 Arguments:
   table                       repair only this table (default: every table)
@@ -78,7 +78,7 @@ export async function repairCommand(argv: string[]): Promise<void> {
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
     if (notCompared.length > 0) {
-      process.stdout.write(`not compared: ${notCompared.length} vnode(s) without a leader on a node that is up: ${notCompared.join(', ')}; run again\n`);
+      process.stdout.write(`not compared: ${notCompared.length} vnode(s) (no leader at that moment, or its round failed): ${notCompared.join(', ')}; run again\n`);
     }
   }
   if (failedNodes > 0) process.exit(1);

@@ -44,15 +44,17 @@ export async function repairCommand(argv: string[]): Promise<void> {
   const names = (JSON.parse(state.tablesJson) as { TableName: string }[]).map((t) => t.TableName);
   if (table !== undefined && !names.includes(table)) throw new Error(`no table named ${table}`);
   const nodes = [...state.placement.nodes].sort((x, y) => x.zone.localeCompare(y.zone) || x.id.localeCompare(y.id));
+  const compared = new Set<number>();
   const results = await Promise.all(
-    nodes.map(async (n): Promise<{ node: string; zone: string; status: string; summary?: RoundSummary; compared?: number[] }> => {
+    nodes.map(async (n): Promise<{ node: string; zone: string; status: string; summary?: RoundSummary }> => {
       if (!n.alive) return { node: n.id, zone: n.zone, status: 'down' };
       const client = new (services().AntiEntropy)(n.address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
       try {
         const reply = await unary<{ table: string }, RoundSummary & { error: string; compared: number[] }>(client, 'run', { table: table ?? '' }, timeoutMs);
         if (reply.error) return { node: n.id, zone: n.zone, status: `error: ${reply.error}` };
         const summary = Object.fromEntries(FIELDS.map((f) => [f, reply[f]])) as unknown as RoundSummary;
-        return { node: n.id, zone: n.zone, status: 'ok', summary, compared: reply.compared };
+        for (const v of reply.compared) compared.add(v);
+        return { node: n.id, zone: n.zone, status: 'ok', summary };
       } catch (err) {
         return { node: n.id, zone: n.zone, status: `error: ${(err as Error).message}` };
       } finally {
@@ -62,12 +64,10 @@ export async function repairCommand(argv: string[]): Promise<void> {
   );
   const total = Object.fromEntries(FIELDS.map((f) => [f, results.reduce((s, r) => s + (r.summary?.[f] ?? 0), 0)])) as unknown as RoundSummary;
   const failedNodes = results.filter((r) => r.status !== 'ok' && r.status !== 'down').length;
-  const compared = new Set(results.flatMap((r) => r.compared ?? []));
   const notCompared: number[] = [];
   for (let v = 0; v < state.placement.vnodeCount; v++) if (!compared.has(v)) notCompared.push(v);
   if (values.json) {
-    const nodesOut = results.map(({ compared: _, ...r }) => r);
-    process.stdout.write(JSON.stringify({ table: table ?? null, nodes: nodesOut, total, notCompared }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ table: table ?? null, nodes: results, total, notCompared }, null, 2) + '\n');
   } else {
     process.stdout.write(`anti-entropy round of ${table ?? 'every table'} on ${nodes.length} storage node(s)\n`);
     const rows = [

@@ -983,7 +983,7 @@ export class VnodeReplica {
   }
 
   private maybeCommit(): void {
-    const candidate = this.quorumValue(this.voters.includes(this.self) ? this.persisted : undefined, 'match', 0);
+    const candidate = this.quorumValue(this.isVoter ? this.persisted : undefined, 'match', 0);
     // Only entries of the current term are committed by counting replicas (Raft, section 5.4.2).
     if (candidate > this.commit && this.termAt(candidate) === this.term) this.commit = candidate;
   }

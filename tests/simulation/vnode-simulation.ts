@@ -101,6 +101,8 @@ interface HeldFailure {
   op: HistoryOp;
   index: number;
   term: number;
+  /** The leader's term when it read: the answer needs its lease in that term still. */
+  leaderTerm: number;
 }
 
 interface Node {
@@ -422,7 +424,12 @@ export function runSimulation(o: SimOptions): SimResult {
     );
     n.held = settle(
       n.held,
-      (h) => reply(h.op, h.op.input.kind === 'cas' ? { kind: 'cas', ok: false } : { kind: 'ok' }),
+      (h) => {
+        // What it saw applied, perhaps committed by a newer leader after writes this one never
+        // saw: answered only by a leader of the same term under its lease, as a read is.
+        const leased = r.term === h.leaderTerm && r.canReadConsistent(now);
+        reply(h.op, !leased ? 'retry' : h.op.input.kind === 'cas' ? { kind: 'cas', ok: false } : { kind: 'ok' });
+      },
       (h) => reply(h.op, 'retry'),
     );
     for (const [k, o] of n.overlay) {
@@ -486,7 +493,7 @@ export function runSimulation(o: SimOptions): SimResult {
     // An answer that changes nothing is a read: given at once only under the leader's lease (a
     // deposed leader that does not know it yet would answer from stale data).
     const unchanged = (output: KvOutput) => {
-      if (o) n.held.push({ op, index: o.index, term: o.term });
+      if (o) n.held.push({ op, index: o.index, term: o.term, leaderTerm: r.term });
       else if (!r.canReadConsistent(now)) reply(op, 'retry');
       else reply(op, output);
     };

@@ -101,19 +101,23 @@ export class WritePipeline {
   }
 
   /**
-   * Answers a write that changes nothing (a failed condition, a delete of a missing item). When
-   * what it saw is a proposal not yet applied, the answer waits for it: were that proposal lost
-   * in a change of leader, the answer would describe a state that never existed.
+   * Answers a write that changes nothing (a failed condition, a delete of a missing item). The
+   * answer is a read of this leader's state, given only under its lease as a strongly consistent
+   * read is: a leader deposed without knowing it yet would answer from stale data. When what it
+   * saw is a proposal not yet applied, the answer waits for it (were that proposal lost in a
+   * change of leader, the answer would describe a state that never existed), and then still needs
+   * the lease in the same term: the proposal may have been committed by a newer leader, after
+   * writes this one never saw.
    */
   private answerUnchanged(p: Pending, seen: OverlayEntry | undefined, reply: DataReply): void {
-    if (!seen) {
-      // Then the answer is a read of this leader's state, given only under its lease as a strongly
-      // consistent read is: a leader deposed without knowing it yet would answer from stale data.
-      const leased = this.driver.replicas[p.op.vnode]?.canReadConsistent(Date.now()) ?? false;
-      return p.done(leased ? reply : wrongNodeReply(p.op, this.driver));
-    }
+    const term = this.driver.replicas[p.op.vnode]?.term;
+    const leased = () => {
+      const replica = this.driver.replicas[p.op.vnode];
+      return replica !== undefined && replica.term === term && replica.canReadConsistent(Date.now());
+    };
+    if (!seen) return p.done(leased() ? reply : wrongNodeReply(p.op, this.driver));
     seen.applied.then(
-      () => p.done(reply),
+      () => p.done(leased() ? reply : wrongNodeReply(p.op, this.driver)),
       () => p.done(wrongNodeReply(p.op, this.driver)),
     );
   }
